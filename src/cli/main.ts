@@ -1,0 +1,112 @@
+/**
+ * The `freshet` command line. Results go to stdout (JSON lines); logs, diagnostics and the run summary to stderr,
+ * so `freshet sql -f q.sql > out.jsonl` captures exactly the result.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { renderDiagnostic, FreshetError, type Diagnostic } from '../common/diagnostics.js';
+import { ROW_KIND_SHORT } from '../common/row.js';
+import { runSql, compileSql, scriptDir } from '../runtime/sql-session.js';
+import { explainLogical } from '../plan/explain-logical.js';
+import { explainProgram } from '../program/explain-program.js';
+import { rowToJson } from './json-lines.js';
+
+function readScript(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    process.stderr.write(`error: cannot read ${file}: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
+function report(diags: readonly Diagnostic[], text: string, file: string): number {
+  let errors = 0;
+  for (const d of diags) {
+    if (d.severity === 'error') errors++;
+    process.stderr.write(`${file}:${d.span ? `${d.span.line}:${d.span.column}: ` : ' '}${renderDiagnostic(d, text)}\n`);
+  }
+  return errors;
+}
+
+const program = new Command();
+program.name('freshet').description('Real-time feature platform: Flink SQL on an embedded streaming engine').version('0.1.0');
+
+program.command('sql')
+  .description('run a Flink SQL script; SELECT results are printed as JSON lines on stdout')
+  .requiredOption('-f, --file <script>', 'the SQL script')
+  .option('--changelog', 'print every change (+I/-U/+U/-D) instead of the final result')
+  .option('--checkpoint-dir <dir>', 'write checkpoints to this directory')
+  .option('--from-checkpoint <path>', 'restore from a checkpoint file or the newest one in a directory')
+  .option('--checkpoint-every-batches <n>', 'checkpoint every n source batches (deterministic)', (v) => Number(v))
+  .option('--halt-after-batches <n>', 'stop abruptly after n source batches, as a crash would (testing)', (v) => Number(v))
+  .option('--batch-size <n>', 'rows per source batch', (v) => Number(v))
+  .option('-q, --quiet', 'no run summary on stderr')
+  .action(async (o: { file: string; changelog?: boolean; checkpointDir?: string; fromCheckpoint?: string; checkpointEveryBatches?: number; haltAfterBatches?: number; batchSize?: number; quiet?: boolean }) => {
+    const text = readScript(o.file);
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    process.once('SIGTERM', () => controller.abort());
+    let tz = 'UTC';
+    const out: string[] = [];
+    const flush = (): void => { if (out.length) { process.stdout.write(out.join('')); out.length = 0; } };
+    const timer = setInterval(flush, 200);
+    try {
+      const compiledFields = new Map<string, import('../common/types.js').RowField[]>();
+      const res = await runSql(text, {
+        baseDir: scriptDir(o.file),
+        signal: controller.signal,
+        ...(o.checkpointDir ? { checkpointDir: o.checkpointDir } : {}),
+        ...(o.fromCheckpoint ? { restoreFrom: o.fromCheckpoint } : {}),
+        ...(o.checkpointEveryBatches ? { checkpointEveryBatches: o.checkpointEveryBatches } : {}),
+        ...(o.haltAfterBatches ? { haltAfterBatches: o.haltAfterBatches } : {}),
+        ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+        ...(o.changelog ? {
+          onChange: (q: string, row: unknown[], kind: number) => {
+            const f = compiledFields.get(q);
+            if (f) out.push(`{"op":"${ROW_KIND_SHORT[kind]}","row":${rowToJson(row, f, tz)}}\n`);
+          },
+        } : {}),
+      }).catch((err: unknown) => { throw err; });
+      void compiledFields;
+      const errors = report(res.diagnostics, text, o.file);
+      if (errors > 0) { process.exitCode = 1; return; }
+      tz = res.compiled.config['table.local-time-zone'] ?? 'UTC';
+      for (const m of res.compiled.messages) process.stdout.write(m + '\n');
+      for (const e of res.compiled.explains) process.stdout.write(e + '\n');
+      if (!o.changelog) {
+        for (const r of res.results) for (const row of r.rows) out.push(rowToJson(row, r.fields, tz) + '\n');
+      }
+      flush();
+      const s = res.summary;
+      if (s && !o.quiet) {
+        const m = s.metrics;
+        process.stderr.write(`freshet: ${s.finished ? 'finished' : 'stopped'} in ${s.durationMs} ms; batches=${s.batches} checkpoints=${s.checkpoints}` +
+          `${s.restoredFrom !== undefined ? ` restored-from=${s.restoredFrom}` : ''} late-dropped=${m['lateRowsDropped'] ?? 0} bad-records=${m['badRecords'] ?? 0} bad-rows=${m['badRows'] ?? 0}\n`);
+        for (const op of s.operators) process.stderr.write(`  ${op.id}: in=${op.rowsIn} out=${op.rowsOut}\n`);
+        for (const d of s.deadLetters.slice(0, 10)) process.stderr.write(`  dead letter [${d.operator}]: ${d.reason}: ${d.raw.slice(0, 200)}\n`);
+        if (s.deadLetters.length > 10) process.stderr.write(`  ... ${s.deadLetters.length - 10} more dead letters\n`);
+      }
+    } catch (err) {
+      if (err instanceof FreshetError) { report(err.diagnostics, text, o.file); process.exitCode = 1; } else throw err;
+    } finally {
+      clearInterval(timer);
+      flush();
+    }
+  });
+
+program.command('explain')
+  .description('print the logical plan and the operator graph of a script')
+  .requiredOption('-f, --file <script>', 'the SQL script')
+  .action((o: { file: string }) => {
+    const text = readScript(o.file);
+    const c = compileSql(text, { baseDir: scriptDir(o.file) });
+    const errors = report(c.diagnostics, text, o.file);
+    if (errors > 0) { process.exitCode = 1; return; }
+    for (const p of c.plans) {
+      process.stdout.write(`== Statement ==\n${p.statement.trim()}\n\n== Logical Plan ==\n${explainLogical(p.plan)}\n\n`);
+    }
+    if (c.program) process.stdout.write(`== Operator Graph ==\n${explainProgram(c.program)}\n`);
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,135 @@
+/** A corpus of varied, realistic Flink SQL statements used by the round-trip and timing tests. */
+
+export const CORPUS: readonly string[] = [
+  // --- DDL
+  `CREATE TABLE orders (
+    order_id BIGINT,
+    user_id STRING NOT NULL COMMENT 'the buyer',
+    amount DECIMAL(10, 2),
+    tags ARRAY<STRING>,
+    attrs MAP<STRING, DOUBLE>,
+    addr ROW<city STRING, zip INT COMMENT 'postal'>,
+    ts TIMESTAMP(3),
+    proc_time AS PROCTIME(),
+    amount_usd AS amount * 1.1 COMMENT 'converted',
+    kafka_ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
+    part INT METADATA VIRTUAL,
+    WATERMARK FOR ts AS ts - INTERVAL '5' SECOND,
+    PRIMARY KEY (order_id) NOT ENFORCED
+  ) COMMENT 'orders stream' WITH (
+    'connector' = 'kafka',
+    'topic' = 'orders',
+    'properties.bootstrap.servers' = 'localhost:9092',
+    'format' = 'json'
+  )`,
+  `CREATE TABLE IF NOT EXISTS cat1.db1.users (id INT PRIMARY KEY NOT ENFORCED, name VARCHAR(64)) WITH ('connector' = 'filesystem', 'path' = '/tmp/u')`,
+  `CREATE TEMPORARY TABLE t2 (a INT, b CHAR(3), CONSTRAINT pk PRIMARY KEY (a, b) NOT ENFORCED) PARTITIONED BY (b) WITH ('connector' = 'datagen')`,
+  `CREATE TABLE t3 (x TINYINT NOT NULL, y SMALLINT, z FLOAT, w REAL, v DOUBLE PRECISION, u BOOLEAN, d DATE, tm TIME(0), bin BINARY(4), vb VARBINARY(10), b BYTES) WITH ('connector' = 'print')`,
+  `CREATE TABLE t4 (ts TIMESTAMP(3) WITH LOCAL TIME ZONE, ts2 TIMESTAMP WITHOUT TIME ZONE, i INTERVAL DAY TO SECOND(3), j INTERVAL YEAR TO MONTH, arr INT ARRAY, ms MULTISET<INT>, r ROW(a INT, b STRING)) WITH ('connector' = 'blackhole')`,
+  `CREATE TABLE t5 WITH ('connector' = 'kafka') LIKE orders (EXCLUDING ALL INCLUDING WATERMARKS OVERWRITING OPTIONS)`,
+  `CREATE TABLE sink_tbl WITH ('connector' = 'print') AS SELECT order_id, amount FROM orders`,
+  `CREATE TEMPORARY VIEW IF NOT EXISTS big_orders (id, amt) COMMENT 'big ones' AS SELECT order_id, amount FROM orders WHERE amount > 100`,
+  `CREATE VIEW v1 AS WITH x AS (SELECT 1 AS a) SELECT a FROM x`,
+  `DROP TEMPORARY VIEW IF EXISTS big_orders`,
+  `DROP TABLE cat.db.orders`,
+  `CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS my_udf AS 'com.example.MyUdf' LANGUAGE JAVA`,
+  `CREATE DATABASE IF NOT EXISTS db2 COMMENT 'features' WITH ('k' = 'v')`,
+  `CREATE CATALOG my_cat WITH ('type' = 'generic_in_memory')`,
+  // --- session statements
+  `SET 'table.exec.state.ttl' = '1 h'`,
+  `SET`,
+  `RESET 'pipeline.name'`,
+  `RESET`,
+  `SHOW TABLES`,
+  `SHOW CURRENT DATABASE`,
+  `SHOW CREATE TABLE orders`,
+  `DESCRIBE orders`,
+  `DESCRIBE EXTENDED cat.db.orders`,
+  `USE CATALOG my_cat`,
+  `USE db1`,
+  // --- inserts and statement sets
+  `INSERT INTO sink SELECT * FROM orders`,
+  `INSERT OVERWRITE sink (a, b) SELECT x, y FROM src`,
+  `INSERT INTO sink /*+ OPTIONS('sink.parallelism' = '2') */ SELECT a FROM src`,
+  `INSERT INTO part_sink PARTITION (dt = '2024-01-01') SELECT a, b FROM src`,
+  `EXECUTE STATEMENT SET BEGIN INSERT INTO s1 SELECT a FROM t; INSERT INTO s2 SELECT b FROM t; END`,
+  `EXPLAIN PLAN FOR SELECT * FROM orders`,
+  `EXPLAIN ESTIMATED_COST, CHANGELOG_MODE SELECT a FROM t`,
+  `EXPLAIN STATEMENT SET BEGIN INSERT INTO s1 SELECT a FROM t; END`,
+  // --- window TVFs
+  `SELECT window_start, window_end, user_id, COUNT(*) AS cnt, SUM(amount) AS total
+   FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' MINUTE))
+   GROUP BY window_start, window_end, user_id`,
+  `SELECT * FROM TABLE(HOP(TABLE orders, DESCRIPTOR(ts), INTERVAL '5' MINUTE, INTERVAL '1' HOUR))`,
+  `SELECT * FROM TABLE(CUMULATE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' HOUR, INTERVAL '1' DAY))`,
+  `SELECT * FROM TABLE(TUMBLE(DATA => TABLE orders, TIMECOL => DESCRIPTOR(ts), SIZE => INTERVAL '1' MINUTE))`,
+  `SELECT * FROM TABLE(SESSION(TABLE orders PARTITION BY (user_id, item), DESCRIPTOR(ts), INTERVAL '5' MINUTE))`,
+  `SELECT * FROM TABLE(SESSION(TABLE orders PARTITION BY user_id, DESCRIPTOR(ts), INTERVAL '5' MINUTE))`,
+  `SELECT * FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' MINUTE, INTERVAL '1' MINUTE)) AS w`,
+  // --- OVER aggregations
+  `SELECT user_id, amount,
+     SUM(amount) OVER (PARTITION BY user_id ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW) AS amt_1h,
+     COUNT(*) OVER (PARTITION BY user_id ORDER BY ts ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) AS cnt_10
+   FROM orders`,
+  `SELECT AVG(amount) OVER w AS a, MAX(amount) OVER w AS m FROM orders WINDOW w AS (PARTITION BY user_id ORDER BY proc_time ROWS 5 PRECEDING)`,
+  `SELECT SUM(x) OVER (ORDER BY ts RANGE UNBOUNDED PRECEDING) FROM t`,
+  // --- Top-N and dedup
+  `SELECT * FROM (
+     SELECT *, ROW_NUMBER() OVER (PARTITION BY category ORDER BY sales DESC NULLS LAST) AS rn FROM products
+   ) WHERE rn <= 3`,
+  `SELECT order_id, user_id FROM (
+     SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY proc_time ASC) AS row_num FROM orders
+   ) t WHERE row_num = 1`,
+  // --- joins
+  `SELECT o.order_id, c.name FROM orders AS o JOIN customers FOR SYSTEM_TIME AS OF o.proc_time AS c ON o.user_id = c.id`,
+  `SELECT /*+ LOOKUP('table' = 'c', 'async' = 'true', 'retry-predicate' = 'lookup_miss', 'retry-strategy' = 'fixed_delay', 'fixed-delay' = '10s', 'max-attempts' = '3') */ o.id, c.name
+   FROM orders o LEFT JOIN customers FOR SYSTEM_TIME AS OF o.proc_time c ON o.cid = c.id`,
+  `SELECT * FROM a LEFT OUTER JOIN b ON a.id = b.id RIGHT JOIN c USING (id) FULL OUTER JOIN d ON TRUE`,
+  `SELECT * FROM a CROSS JOIN b, c INNER JOIN d ON c.x = d.x`,
+  `SELECT * FROM a JOIN (b JOIN c ON b.k = c.k) ON a.k = b.k`,
+  `SELECT o.id, t.tag FROM orders AS o CROSS JOIN UNNEST(o.tags) AS t (tag)`,
+  `SELECT id, pos, x FROM src CROSS JOIN UNNEST(arr) WITH ORDINALITY AS t (x, pos)`,
+  `SELECT a, s, l FROM src, LATERAL TABLE(split_words(a)) AS T(s, l)`,
+  `SELECT a, s FROM src LEFT JOIN LATERAL TABLE(split_words(a)) AS T(s) ON TRUE`,
+  `SELECT /*+ BROADCAST(dim), STATE_TTL('orders' = '1d', 'dim' = '12h') */ * FROM orders JOIN dim ON orders.k = dim.k`,
+  `SELECT * FROM orders /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */`,
+  `SELECT * FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k) AND t1.v IN (SELECT v FROM t3) AND t1.w NOT IN (1, 2, 3)`,
+  // --- grouping
+  `SELECT a, b, SUM(c) FROM t GROUP BY GROUPING SETS ((a, b), (a), ())`,
+  `SELECT a, b, COUNT(DISTINCT c) FILTER (WHERE c > 0) AS n FROM t GROUP BY ROLLUP(a, b) HAVING COUNT(*) > 1`,
+  `SELECT a, b, GROUPING(a) FROM t GROUP BY CUBE(a, b)`,
+  `SELECT DISTINCT a FROM t ORDER BY a DESC LIMIT 10 OFFSET 5 ROWS`,
+  `SELECT a FROM t ORDER BY a FETCH FIRST 3 ROWS ONLY`,
+  `SELECT user_id, LISTAGG(item, ',') WITHIN GROUP (ORDER BY ts) FROM t GROUP BY user_id`,
+  // --- set operations and VALUES
+  `SELECT a FROM t UNION ALL SELECT a FROM u UNION SELECT a FROM v`,
+  `SELECT a FROM t UNION SELECT a FROM u INTERSECT SELECT a FROM v`,
+  `(SELECT a FROM t UNION SELECT a FROM u) INTERSECT ALL SELECT a FROM v`,
+  `SELECT a FROM t EXCEPT (SELECT a FROM u EXCEPT SELECT a FROM v)`,
+  `(SELECT a FROM t ORDER BY a LIMIT 1) UNION ALL (SELECT a FROM u ORDER BY a LIMIT 1)`,
+  `VALUES (1, 'a'), (2, 'b')`,
+  `SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t (id, name)`,
+  `WITH a AS (SELECT 1 AS x), b (y, z) AS (SELECT 2, 3) SELECT * FROM a, b`,
+  // --- expressions
+  `SELECT CASE WHEN a > 0 THEN 'pos' WHEN a < 0 THEN 'neg' ELSE 'zero' END, CASE b WHEN 1 THEN 'one' END FROM t`,
+  `SELECT CAST(a AS BIGINT), TRY_CAST(b AS DECIMAL(5, 2)), CAST(c AS ARRAY<INT NOT NULL>), CAST(d AS ROW<x INT>) FROM t`,
+  `SELECT EXTRACT(YEAR FROM ts), FLOOR(ts TO HOUR), CEIL(ts TO DAY), FLOOR(x), CEILING(y) FROM t`,
+  `SELECT TRIM(s), TRIM(BOTH FROM s), TRIM(LEADING 'x' FROM s), TRIM('y' FROM s), SUBSTRING(s FROM 2 FOR 3), SUBSTRING(s, 1) FROM t`,
+  `SELECT POSITION('a' IN s), OVERLAY(s PLACING 'xx' FROM 2 FOR 1), TIMESTAMPADD(DAY, 1, ts), TIMESTAMPDIFF(HOUR, ts1, ts2) FROM t`,
+  `SELECT JSON_VALUE(payload, '$.a' RETURNING INT DEFAULT 0 ON EMPTY NULL ON ERROR), JSON_QUERY(payload, '$.b' WITH CONDITIONAL ARRAY WRAPPER EMPTY ARRAY ON EMPTY), JSON_EXISTS(payload, '$.c' FALSE ON ERROR) FROM t`,
+  `SELECT JSON_OBJECT(KEY 'a' VALUE 1, KEY 'b' VALUE s ABSENT ON NULL), JSON_ARRAY(1, 'x', NULL NULL ON NULL), JSON_OBJECT() FROM t`,
+  `SELECT ARRAY[1, 2, 3][1], MAP['k', 1, 'j', 2]['k'], ROW(1, 'a'), (x, y) IN ((1, 2), (3, 4)), r.f, (r).f, arr[1].g FROM t`,
+  `SELECT DATE '2024-01-01', TIME '10:00:00', TIMESTAMP '2024-01-01 10:00:00.123', X'0AFF', INTERVAL '1 10:00' DAY TO MINUTE, INTERVAL '1-2' YEAR TO MONTH, INTERVAL -'5' SECOND, INTERVAL '3' MONTH, INTERVAL '10' MINUTE(3) FROM t`,
+  `SELECT 1, 1.5, 1e3, .5, 2.5E-3, 'it''s', 'multi' 'part', TRUE, FALSE, NULL, UNKNOWN FROM t`,
+  `SELECT a IS NULL, b IS NOT NULL, c IS TRUE, d IS NOT FALSE, e IS UNKNOWN, f IS DISTINCT FROM g, h IS NOT DISTINCT FROM i, j IS JSON OBJECT FROM t`,
+  `SELECT a BETWEEN 1 AND 10, b NOT BETWEEN SYMMETRIC 5 AND 1, c LIKE 'a%' ESCAPE '\\', d NOT LIKE '_b', e SIMILAR TO 'x+', f NOT SIMILAR TO 'y' FROM t`,
+  `SELECT -a, +b, - (-c), NOT d, a + b * c - d / e % f, (a + b) * c, a || b || c, a - (b - c), NOT (a AND b) OR c FROM t`,
+  `SELECT a = b, a <> b, a != b, a < b, a <= b, a > b, a >= b, a = ANY (SELECT x FROM u), a > ALL (SELECT x FROM u) FROM t`,
+  `SELECT CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_TIME, LOCALTIMESTAMP, LOCALTIME, CURRENT_ROW_TIMESTAMP(), PROCTIME(), NOW() FROM t`,
+  `SELECT COUNT(*), COUNT(ALL a), SUM(DISTINCT b), LEFT(s, 2), RIGHT(s, 2), IF(a > 1, 'x', 'y'), COALESCE(a, b, 0), MOD(a, 3) FROM t`,
+  `SELECT \`weird col\`, \`select\`, t.\`order\`, app_events.order, \`a\`\`b\` AS \`x y\` FROM \`my table\` AS t`,
+  `SELECT (SELECT MAX(x) FROM u) AS m, t.* FROM t WHERE a > (SELECT AVG(a) FROM t)`,
+  `SELECT user_id, TUMBLE_START(ts, INTERVAL '1' HOUR) AS ws, COUNT(*) FROM orders GROUP BY user_id, TUMBLE(ts, INTERVAL '1' HOUR)`,
+  `SELECT a AND b OR c AND NOT d, (a OR b) AND c, a = (b IS NULL), (a = b) IS NULL, NOT a IS NULL FROM t`,
+  `SELECT a.b.c, a[1 + 2], SPLIT_INDEX(s, ',', 0), REGEXP_EXTRACT(s, '(\\d+)', 1), DATE_FORMAT(ts, 'yyyy-MM-dd') FROM t`,
+];
