@@ -81,7 +81,11 @@ export function createCsvDecoder(
     }
     const row: Value[] = new Array(arity);
     for (let i = 0; i < arity; i++) {
-      if (i >= n) { row[i] = null; continue; }
+      if (i >= n) {
+        if (notNull[i]) throw new DecodeError('value missing for a NOT NULL column', names[i]);
+        row[i] = null;
+        continue;
+      }
       const v = values[i]!;
       if (v === s.nullLiteral) {
         if (notNull[i]) throw new DecodeError('NULL value for a NOT NULL column', names[i]);

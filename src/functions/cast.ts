@@ -95,11 +95,13 @@ export function doubleToInt(d: number): number {
   return Math.trunc(d) | 0;
 }
 
+const LONG_LIMIT = 2 ** 63;
+
 /** Java (long) of a double: truncate, saturate, NaN -> 0 (as a double, see ADR 0004). */
 export function doubleToLong(d: number): number {
   if (d !== d) return 0;
-  if (d >= 9223372036854775807) return 9223372036854775807;
-  if (d <= -9223372036854775808) return -9223372036854775808;
+  if (d >= LONG_LIMIT) return LONG_LIMIT; // Long.MAX_VALUE as the nearest double, 2^63
+  if (d <= -LONG_LIMIT) return -LONG_LIMIT;
   return Math.trunc(d) + 0; // + 0 turns -0 into 0
 }
 

@@ -218,6 +218,7 @@ export class ExprBinder {
   private column(e: A.ColumnRef): BExpr {
     const names = e.names.map((n) => n.text);
     const sc = this.scope;
+    if (sc.poisoned) return NULL_EXPR;
     // Try the longest qualifier match first: [q, col, fields...] then [col, fields...].
     let base: BExpr | undefined;
     let rest: string[] = [];

@@ -64,7 +64,9 @@ export class QueryBinder {
   }
 
   private empty(): Bound {
-    return { plan: { kind: 'values', rows: [], fields: [], updating: false }, scope: new Scope([]) };
+    const scope = new Scope([]);
+    scope.poisoned = true;
+    return { plan: { kind: 'values', rows: [], fields: [], updating: false }, scope };
   }
 
   tableDef(entry: { name: string; ddl: A.CreateTable; baseDir: string }): TableDef {
@@ -194,7 +196,7 @@ export class QueryBinder {
         const b = this.bindQuery(r.query, ctes).bound;
         return this.alias(b, r.alias, undefined);
       }
-      case 'Join': return this.notSupported(`${r.joinType === 'COMMA' ? 'comma' : r.joinType} joins`, r, 'regular, interval, lookup, temporal and window joins are planned');
+      case 'Join': return this.notSupported(r.joinType === 'COMMA' ? 'a comma join' : `${r.joinType} JOIN`, r, 'regular, interval, lookup, temporal and window joins are planned');
       case 'Unnest': return this.notSupported('UNNEST', r);
       case 'TableFunction': return this.bindTableFunction(r, ctes);
     }
@@ -212,6 +214,7 @@ export class QueryBinder {
     if (alias?.columns && alias.columns.length === b.plan.fields.length) {
       b = { plan: { ...b.plan, fields: b.plan.fields.map((f, i) => ({ ...f, name: names[i]! })) } as LogicalNode, scope };
     }
+    scope.poisoned = b.scope.poisoned;
     return { plan: b.plan, scope };
   }
 
@@ -526,7 +529,9 @@ export class QueryBinder {
       }
       return undefined;
     };
-    const post = new ExprBinder(Scope.of(agg.fields.map((f) => f.name), agg.fields.map((f) => f.type)), this.bag, { replace, groupedOnly: true, context: 'nested in another aggregate' });
+    // Resolve names in the FROM scope so a column that is neither grouped nor aggregated gets "not being grouped";
+    // every valid reference is replaced by a column of the aggregate's output before resolution.
+    const post = new ExprBinder(from.scope, this.bag, { replace, groupedOnly: true, context: 'nested in another aggregate' });
     let plan: LogicalNode = agg;
     if (s.having) {
       const cond = post.bind(s.having);

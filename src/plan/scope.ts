@@ -15,6 +15,8 @@ export interface ScopeField {
 }
 
 export class Scope {
+  /** Set when the relation failed to bind: lookups then fail silently instead of piling up follow-on errors. */
+  poisoned = false;
   constructor(readonly fields: ScopeField[]) {}
 
   static of(names: string[], types: SqlType[], qualifier?: string): Scope {

@@ -218,7 +218,7 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
         bag.error(E.NotSupported, `${st.kind.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()} statements are not supported yet`, st.span);
     }
   }
-  out.diagnostics = bag.items;
+  out.diagnostics = [...bag.items].sort((a, b) => (a.span?.start ?? Infinity) - (b.span?.start ?? Infinity));
   if (!bag.hasErrors && lowering.ops.length > 0) out.program = lowering.program(config);
   return out;
 }

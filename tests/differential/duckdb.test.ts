@@ -82,7 +82,7 @@ const CASES: Case[] = [
     flink: "SELECT k, window_start, window_end, COUNT(*), MIN(v) FROM TABLE(CUMULATE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '4' MINUTE)) GROUP BY k, window_start, window_end",
     duck: `SELECT k, cs, cs + j * ${MIN}, count(*), min(v) FROM (SELECT k, v, ts_ms, (ts_ms // ${4 * MIN}) * ${4 * MIN} AS cs FROM ev), range(1, 5) r(j) WHERE cs + j * ${MIN} > ts_ms GROUP BY k, cs, j` },
   { name: 'cascaded windows on window_time',
-    flink: "SELECT window_start, SUM(c), COUNT(*) FROM TABLE(TUMBLE(TABLE (SELECT k, window_time, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY k, window_start, window_end, window_time), DESCRIPTOR(window_time), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end",
+    flink: "CREATE VIEW per_min AS SELECT k, window_time, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY k, window_start, window_end, window_time; SELECT window_start, SUM(c), COUNT(*) FROM TABLE(TUMBLE(TABLE per_min, DESCRIPTOR(window_time), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end",
     duck: `SELECT (ws1 // ${5 * MIN}) * ${5 * MIN} AS ws, sum(c), count(*) FROM (SELECT k, (ts_ms // ${MIN}) * ${MIN} AS ws1, count(*) AS c FROM ev GROUP BY k, ws1) GROUP BY ws` },
   { name: 'OVER RANGE',
     flink: "SELECT id, COUNT(*) OVER w, SUM(v) OVER w, MAX(d) OVER w FROM ev WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '1' MINUTE PRECEDING AND CURRENT ROW)",
