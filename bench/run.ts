@@ -63,11 +63,11 @@ function main(): void {
   for (const name of names) {
     if (!BENCHMARKS[name]) { process.stderr.write(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`); process.exitCode = 2; continue; }
     const r = spawnSync(process.execPath, [...process.execArgv, self, '--child', name], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) { process.stderr.write(`${name} failed:\n${r.stderr}\n`); rows.push([name, BENCHMARKS[name].what, 'failed', '', '', '']); continue; }
-    const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { events: number; secs: number; cpuSecs: number; maxRssMb: number };
-    rows.push([name, BENCHMARKS[name].what, String(o.events), (o.events / o.secs).toFixed(0), (o.secs).toFixed(2), o.maxRssMb.toFixed(0)]);
+    if (r.status !== 0) { process.stderr.write(`${name} failed:\n${r.stderr}\n`); rows.push([name, BENCHMARKS[name].what, 'failed', '', '', '', '']); continue; }
+    const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { events: number; secs: number; cpuSecs: number; maxRssMb: number; late: number };
+    rows.push([name, BENCHMARKS[name].what, String(o.events), (o.events / o.secs).toFixed(0), (o.secs).toFixed(2), o.maxRssMb.toFixed(0), String(o.late)]);
   }
-  const head = ['benchmark', 'what', 'events', 'events/s/core', 'seconds', 'peak RSS MB'];
+  const head = ['benchmark', 'what', 'events', 'events/s/core', 'seconds', 'peak RSS MB', 'late rows'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => `| ${r.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
   process.stdout.write(`${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);

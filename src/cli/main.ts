@@ -10,6 +10,7 @@ import { runSql, compileSql, scriptDir } from '../runtime/sql-session.js';
 import { explainLogical } from '../plan/explain-logical.js';
 import { explainProgram } from '../program/explain-program.js';
 import { rowToJson } from './json-lines.js';
+import type { RowField } from '../common/types.js';
 
 function readScript(file: string): string {
   try {
@@ -52,7 +53,6 @@ program.command('sql')
     const flush = (): void => { if (out.length) { process.stdout.write(out.join('')); out.length = 0; } };
     const timer = setInterval(flush, 200);
     try {
-      const compiledFields = new Map<string, import('../common/types.js').RowField[]>();
       const res = await runSql(text, {
         baseDir: scriptDir(o.file),
         signal: controller.signal,
@@ -62,19 +62,19 @@ program.command('sql')
         ...(o.haltAfterBatches ? { haltAfterBatches: o.haltAfterBatches } : {}),
         ...(o.batchSize ? { batchSize: o.batchSize } : {}),
         ...(o.changelog ? {
-          onChange: (q: string, row: unknown[], kind: number) => {
-            const f = compiledFields.get(q);
-            if (f) out.push(`{"op":"${ROW_KIND_SHORT[kind]}","row":${rowToJson(row, f, tz)}}\n`);
+          onChange: (_q: string, row: unknown[], kind: number, fields: RowField[]) => {
+            out.push(`{"op":"${ROW_KIND_SHORT[kind]}","row":${rowToJson(row, fields, tz)}}\n`);
           },
         } : {}),
       }).catch((err: unknown) => { throw err; });
-      void compiledFields;
       const errors = report(res.diagnostics, text, o.file);
       if (errors > 0) { process.exitCode = 1; return; }
       tz = res.compiled.config['table.local-time-zone'] ?? 'UTC';
       for (const m of res.compiled.messages) process.stdout.write(m + '\n');
       for (const e of res.compiled.explains) process.stdout.write(e + '\n');
-      if (!o.changelog) {
+      // A halted run (a simulated crash) prints nothing: its results live on in the checkpoint.
+      const printable = res.summary ? (res.summary.finished || controller.signal.aborted) : true;
+      if (!o.changelog && printable) {
         for (const r of res.results) for (const row of r.rows) out.push(rowToJson(row, r.fields, tz) + '\n');
       }
       flush();

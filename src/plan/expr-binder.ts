@@ -9,7 +9,7 @@
  */
 import type * as A from '../sql/ast.js';
 import type { SqlType } from '../common/types.js';
-import { T, isNumeric, isString, isTimestamp, typeToString, withNullable, withoutTimeAttr, STRING_MAX } from '../common/types.js';
+import { T, isString, isTimestamp, typeToString, withNullable, withoutTimeAttr } from '../common/types.js';
 import { DiagnosticBag, suggest } from '../common/diagnostics.js';
 import type { BExpr } from './bound-expr.js';
 import { Scope } from './scope.js';
@@ -425,6 +425,12 @@ export class ExprBinder {
   /** Resolves a scalar function by name over bound arguments. */
   fn(name: string, args: BExpr[], node: { span: A.Span }): BExpr {
     if (name === 'COALESCE' || name === 'IFNULL') return this.coalesce(name, args, node);
+    if (name === 'IF' && args.length === 3) {
+      // Lowered to CASE so only the taken branch is evaluated (an error in the other must not dead-letter the row).
+      const [c, a, b] = args as [BExpr, BExpr, BExpr];
+      const t = this.common([a.type, b.type], node, 'IF branches');
+      return { kind: 'case', whens: [[this.boolean(c, node), this.coerce(a, t)]], else: this.coerce(b, t), type: t };
+    }
     const def = lookupFunction(name);
     if (!def) {
       const s = suggest(name, functionNames());
@@ -450,4 +456,3 @@ export class ExprBinder {
   }
 }
 
-export { isNumeric, STRING_MAX };

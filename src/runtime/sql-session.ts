@@ -19,7 +19,7 @@ export interface SqlRunOptions {
   /** Directory relative paths in the script resolve against (default: the current directory). */
   baseDir?: string;
   /** Streams every change of every SELECT (`--changelog`, unbounded queries). */
-  onChange?: (query: string, row: Row, kind: number) => void;
+  onChange?: (query: string, row: Row, kind: number, fields: RowField[]) => void;
   checkpointDir?: string;
   restoreFrom?: string;
   checkpointEveryBatches?: number;
@@ -97,7 +97,7 @@ export async function runSql(text: string, opts: SqlRunOptions = {}): Promise<Sq
     ...(restoreFrom !== undefined ? { restoreFrom } : {}),
     ...(opts.haltAfterBatches !== undefined ? { haltAfterBatches: opts.haltAfterBatches } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onChange ? { onChange: opts.onChange } : {}),
+    ...(opts.onChange ? { onChange: changeListener(compiled, opts.onChange) } : {}),
     ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
     timeZone: cfg['table.local-time-zone'] ?? 'UTC',
   });
@@ -110,6 +110,11 @@ export async function runSql(text: string, opts: SqlRunOptions = {}): Promise<Sq
     return { name: q.name, fields: q.fields, rows, updating: q.updating };
   });
   return { compiled, diagnostics: compiled.diagnostics, summary, results };
+}
+
+function changeListener(c: CompiledScript, f: NonNullable<SqlRunOptions['onChange']>): (q: string, row: Row, kind: number) => void {
+  const fields = new Map(c.queries.map((q) => [q.name, q.fields]));
+  return (q, row, kind) => f(q, row, kind, fields.get(q) ?? []);
 }
 
 export function scriptDir(file: string): string {
