@@ -49,6 +49,8 @@ program.command('sql')
     process.once('SIGINT', () => controller.abort());
     process.once('SIGTERM', () => controller.abort());
     let tz = 'UTC';
+    // Bounded inputs print the final result; unbounded inputs (or --changelog) stream every change as it happens.
+    let streaming = false;
     const out: string[] = [];
     const flush = (): void => { if (out.length) { process.stdout.write(out.join('')); out.length = 0; } };
     const timer = setInterval(flush, 200);
@@ -61,11 +63,10 @@ program.command('sql')
         ...(o.checkpointEveryBatches ? { checkpointEveryBatches: o.checkpointEveryBatches } : {}),
         ...(o.haltAfterBatches ? { haltAfterBatches: o.haltAfterBatches } : {}),
         ...(o.batchSize ? { batchSize: o.batchSize } : {}),
-        ...(o.changelog ? {
-          onChange: (_q: string, row: unknown[], kind: number, fields: RowField[]) => {
-            out.push(`{"op":"${ROW_KIND_SHORT[kind]}","row":${rowToJson(row, fields, tz)}}\n`);
-          },
-        } : {}),
+        onStart: (info: { unbounded: boolean }) => { streaming = o.changelog === true || info.unbounded; },
+        onChange: (_q: string, row: unknown[], kind: number, fields: RowField[]) => {
+          if (streaming) out.push(`{"op":"${ROW_KIND_SHORT[kind]}","row":${rowToJson(row, fields, tz)}}\n`);
+        },
       }).catch((err: unknown) => { throw err; });
       const errors = report(res.diagnostics, text, o.file);
       if (errors > 0) { process.exitCode = 1; return; }
@@ -74,7 +75,7 @@ program.command('sql')
       for (const e of res.compiled.explains) process.stdout.write(e + '\n');
       // A halted run (a simulated crash) prints nothing: its results live on in the checkpoint.
       const printable = res.summary ? (res.summary.finished || controller.signal.aborted) : true;
-      if (!o.changelog && printable) {
+      if (!streaming && printable) {
         for (const r of res.results) for (const row of r.rows) out.push(rowToJson(row, r.fields, tz) + '\n');
       }
       flush();

@@ -51,6 +51,8 @@ export interface RunOptions {
   deadLetterLimit?: number;
   /** Unbounded-source idle timeout (`table.exec.source.idle-timeout`), ms; 0 disables. */
   idleTimeoutMs?: number;
+  /** Called once sources are open, telling whether any source is unbounded (the CLI then streams changes). */
+  onStart?: (info: { unbounded: boolean }) => void;
 }
 
 export interface RunSummary {
@@ -210,6 +212,7 @@ export class JobRunner {
       slot.finished = saved?.finished ?? false;
       if (!slot.finished) await slot.source.open(saved?.position);
     }
+    o.onStart?.({ unbounded: this.sources.some((s) => !s.source.bounded) });
     if (!restored) for (const v of this.values) v.start();
 
     const batchSize = o.batchSize ?? 4096;
@@ -256,13 +259,14 @@ export class JobRunner {
           slot.op.watermark(WATERMARK_MAX, 0);
         } else if (rows.length > 0) {
           gotData = true;
-          slot.idle = false;
+          if (slot.idle) { slot.idle = false; slot.op.setInputIdle(0, false); }
           slot.idleSince = Date.now();
           slot.op.ingest(rows);
           slot.op.flushWatermark();
         } else if (o.idleTimeoutMs && !slot.idle && Date.now() - slot.idleSince > o.idleTimeoutMs) {
           // Idle source: stop holding back the combined watermark until it produces again.
           slot.idle = true;
+          slot.op.setInputIdle(0, true);
           this.metrics.inc('sourcesMarkedIdle');
         }
         for (const s of this.sinks) await s.drain();

@@ -28,11 +28,14 @@ export abstract class Operator {
   protected inputWatermarks: number[];
   /** Combined (minimum) input watermark; operators' event-time progress. */
   protected currentWatermark = WATERMARK_MIN;
+  private idleInputs: boolean[];
+  private idle = false;
   rowsIn = 0;
   rowsOut = 0;
 
   constructor(readonly id: string, readonly fields: RowField[], readonly ctx: OperatorContext, numInputs = 1) {
     this.inputWatermarks = new Array<number>(Math.max(1, numInputs)).fill(WATERMARK_MIN);
+    this.idleInputs = new Array<boolean>(Math.max(1, numInputs)).fill(false);
   }
 
   /** Processes a batch from input `input`. Must not retain the batch arrays after returning. */
@@ -45,8 +48,35 @@ export abstract class Operator {
   watermark(wm: number, input: number): void {
     if (wm <= this.inputWatermarks[input]!) return;
     this.inputWatermarks[input] = wm;
+    this.advance();
+  }
+
+  /**
+   * Idle inputs (`table.exec.source.idle-timeout`) do not hold back the combined watermark. An input that becomes
+   * active again cannot move the watermark backwards; its rows behind the watermark are late. When every input is
+   * idle the operator reports itself idle downstream.
+   */
+  setInputIdle(input: number, idle: boolean): void {
+    if (this.idleInputs[input] === idle) return;
+    this.idleInputs[input] = idle;
+    const allIdle = this.idleInputs.every(Boolean);
+    if (allIdle !== this.idle) {
+      this.idle = allIdle;
+      for (const d of this.outputs) d.op.setInputIdle(d.input, allIdle);
+    }
+    this.advance();
+  }
+
+  private advance(): void {
     let min = Infinity;
-    for (const w of this.inputWatermarks) if (w < min) min = w;
+    let active = 0;
+    for (let i = 0; i < this.inputWatermarks.length; i++) {
+      if (this.idleInputs[i]) continue;
+      active++;
+      const w = this.inputWatermarks[i]!;
+      if (w < min) min = w;
+    }
+    if (active === 0) return;
     if (min > this.currentWatermark) {
       this.currentWatermark = min;
       this.onWatermark(min);

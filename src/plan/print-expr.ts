@@ -7,7 +7,14 @@ export function printExpr(e: BExpr, fields: readonly RowField[] = []): string {
   const p = (x: BExpr): string => printExpr(x, fields);
   switch (e.kind) {
     case 'col': return fields[e.index]?.name ?? e.name ?? `$${e.index}`;
-    case 'lit': return e.value === null ? 'NULL' : typeof e.value === 'string' ? `'${e.value.replace(/'/g, "''")}'` : e.value instanceof Uint8Array ? 'X\'..\'' : `${String(e.value)}:${typeToString(e.type, false)}`;
+    case 'lit': {
+      if (e.value === null) return 'NULL';
+      if (typeof e.value === 'string') return `'${e.value.replace(/'/g, "''")}'`;
+      if (e.value instanceof Uint8Array) return "X'..'";
+      if (e.type.kind === 'INTERVAL_DAY_TIME') return `INTERVAL '${Number(e.value) / 1000}' SECOND`;
+      if (e.type.kind === 'INT' || e.type.kind === 'DOUBLE' || e.type.kind === 'BOOLEAN' || e.type.kind === 'DECIMAL') return String(e.value);
+      return `${String(e.value)}:${typeToString(e.type, false)}`;
+    }
     case 'call': return `${e.fn}(${e.args.map(p).join(', ')})`;
     case 'arith': return `(${p(e.args[0])} ${e.op} ${p(e.args[1])})`;
     case 'neg': return `-${p(e.arg)}`;

@@ -6,7 +6,7 @@
  */
 import type * as A from '../sql/ast.js';
 import type { RowField, SqlType } from '../common/types.js';
-import { T, isTimestamp, typeToString, withNullable, withoutTimeAttr } from '../common/types.js';
+import { T, typeToString, withNullable, withoutTimeAttr } from '../common/types.js';
 import { DiagnosticBag, suggest } from '../common/diagnostics.js';
 import type { AggCallDesc, LogicalNode, OverSpec, TableDef, WindowSpec, FrameBound } from './logical-plan.js';
 import type { BExpr } from './bound-expr.js';
@@ -489,9 +489,9 @@ export class QueryBinder {
     let timeCol = -1;
     if (window) {
       timeCol = preExprs.length;
-      preExprs.push({ kind: 'col', index: window.timeCol, type: input.fields[window.timeCol]!.type });
+      preExprs.push({ kind: 'col', index: window.timeCol, type: input.fields[window.timeCol]!.type, name: input.fields[window.timeCol]!.name });
     }
-    const preNames = preExprs.map((_, i) => `$f${i}`);
+    const preNames = uniquify(preExprs.map((e, i) => (e.kind === 'col' && e.name ? e.name : `$f${i}`)));
     const pre = project(input, preExprs, preNames);
     const groupKeys = nonWindowKeys.map((_, i) => i);
     const keyFields: RowField[] = nonWindowKeys.map((k, i) => ({ name: k.kind === 'col' && k.name ? k.name : `$k${i}`, type: withoutTimeAttr(k.type) }));
@@ -669,4 +669,4 @@ function stripAttrUnlessColumn(e: BExpr): BExpr {
   return { ...e, type: withoutTimeAttr(e.type) } as BExpr;
 }
 
-export { uniquify, isTimestamp };
+export { uniquify };

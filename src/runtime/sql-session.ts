@@ -28,6 +28,8 @@ export interface SqlRunOptions {
   signal?: AbortSignal;
   /** Extra configuration, as if SET before the script. */
   config?: Record<string, string>;
+  /** Called when the job starts; `unbounded` is true when any source never ends. */
+  onStart?: (info: { unbounded: boolean }) => void;
   /** Connector lookup (default: the built-in registry). */
   connectors?: ConnectorLookup;
 }
@@ -99,6 +101,7 @@ export async function runSql(text: string, opts: SqlRunOptions = {}): Promise<Sq
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onChange ? { onChange: changeListener(compiled, opts.onChange) } : {}),
     ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
+    ...(opts.onStart ? { onStart: opts.onStart } : {}),
     timeZone: cfg['table.local-time-zone'] ?? 'UTC',
   });
   const summary = await runner.run();

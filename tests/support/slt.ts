@@ -8,7 +8,7 @@
  *
  *   query rowsort               -- runs the accumulated statements + this query; compares the final result
  *   SELECT ...                     (modes: rowsort = sorted JSON lines, ordered = as produced,
- *   ----                            changelog = every change with its op, sorted within nothing)
+ *   ----                            changelog = every change with its op, explain = the plan, not run)
  *   {"a":1}
  *
  *   error                       -- compiles the accumulated statements + this text; expects diagnostics
@@ -86,7 +86,11 @@ export async function runSltFile(file: string, update: boolean): Promise<SltOutc
     const prefixLines = `${context}\n`.split('\n').length - 1;
     const script = `${context}\n${r.sql};\n`;
     let actual: string[];
-    if (r.kind === 'error') {
+    if (r.kind === 'query' && r.mode === 'explain') {
+      const c = compileSql(`${context}\nEXPLAIN ${r.sql};\n`, { baseDir });
+      const errs = c.diagnostics.filter((d) => d.severity === 'error');
+      actual = errs.length ? errs.map((d) => `ERROR ${d.code} ${d.message}`) : (c.explains[0] ?? '').split('\n');
+    } else if (r.kind === 'error') {
       const c = compileSql(script, { baseDir });
       actual = c.diagnostics.map((d) => `${d.code}${d.span ? ` ${d.span.line - prefixLines}:${d.span.column}` : ''} ${d.message}${d.hint ? `; ${d.hint}` : ''}`);
       if (c.diagnostics.length === 0) {
