@@ -45,6 +45,11 @@ export interface ScanSource {
   /** Position after the last row returned by poll. */
   position(): SourcePosition;
   close(): Promise<void>;
+  /**
+   * Partitioned sources (Kafka): after each poll, the partition of each returned row (parallel to the rows), so
+   * watermarks are tracked per partition and the source watermark is their minimum, as Flink does per split.
+   */
+  lastPartitions?(): readonly number[] | undefined;
 }
 
 export interface SinkWriter {
@@ -66,6 +71,19 @@ export interface SinkContext extends TableContext {
   updating: boolean;
 }
 
+/** Looks rows up by key (lookup joins). Implementations may batch and cache; the engine adds its own cache. */
+export interface LookupSource {
+  open(): Promise<void>;
+  /** Rows of the table whose `keyColumns` (physical indices given at creation) equal `key`. */
+  lookup(key: Row): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export interface LookupContext extends TableContext {
+  /** Physical column indices the lookup key binds, in key order. */
+  keyColumns: number[];
+}
+
 export interface ConnectorFactory {
   /** The `connector` option value, e.g. 'filesystem'. */
   readonly identifier: string;
@@ -76,4 +94,5 @@ export interface ConnectorFactory {
   validate(ctx: TableContext, role: 'source' | 'sink'): Diagnostic[];
   createSource?(ctx: TableContext): ScanSource;
   createSink?(ctx: SinkContext): SinkWriter;
+  createLookup?(ctx: LookupContext): LookupSource;
 }

@@ -167,10 +167,16 @@ export class JobRunner {
         op = s;
         break;
       }
+      default: op = this.buildExtended(p, inputs);
     }
     inputs.forEach((inp, idx) => inp.outputs.push({ op, input: idx }));
     this.ops.set(p.id, op);
     this.order.push(op);
+  }
+
+  /** Operators of the later engine features (joins, Top-N, sessions, ...), wired as they land. */
+  private buildExtended(p: ProgramOp, _inputs: Operator[]): Operator {
+    throw new FreshetError(diag('PLAN401', `operator '${p.kind}' is not supported by the embedded engine yet`));
   }
 
   async run(): Promise<RunSummary> {

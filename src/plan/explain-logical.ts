@@ -46,6 +46,21 @@ function line(n: LogicalNode): string {
       return `OverAggregate(partitionBy=[${o.partitionKeys.map((k) => inFields[k]?.name ?? `$${k}`).join(', ')}], orderBy=[${inFields[o.orderKey]?.name}], ${o.mode} BETWEEN ${frame} AND CURRENT ROW, select=[${describeAggs(n.aggs, inFields)}])`;
     }
     case 'union': return `Union(all=[true])${mode}`;
+    case 'join': {
+      const lf = n.left.fields, rf = n.right.fields;
+      const both = [...lf, ...rf];
+      const keys = n.leftKeys.map((k, i) => `${lf[k]?.name}=${rf[n.rightKeys[i]!]?.name}`).join(', ');
+      const st = n.strategy;
+      const kind = st.kind === 'regular' ? 'Join' : st.kind === 'interval' ? 'IntervalJoin' : st.kind === 'temporal' ? 'TemporalJoin' : 'WindowJoin';
+      const extra = st.kind === 'interval' ? `, between=[${rf[st.rightTime]?.name} + ${st.lowerMs} ms, ${rf[st.rightTime]?.name} + ${st.upperMs} ms]` : '';
+      return `${kind}(joinType=[${n.joinType}], keys=[${keys}]${n.condition ? `, where=[${printExpr(n.condition, both)}]` : ''}${extra})${mode}`;
+    }
+    case 'lookupJoin': return `LookupJoin(table=[${n.table.name}], joinType=[${n.joinType}], keys=[${n.leftKeys.map((k, i) => `${inFields[k]?.name}=${n.table.fields[n.lookupKeys[i]!]?.name}`).join(', ')}])${mode}`;
+    case 'rank': {
+      const kind = n.variant === 'dedup' ? 'Deduplicate' : n.variant === 'window' ? 'WindowRank' : 'Rank';
+      return `${kind}(partitionBy=[${n.partitionKeys.map((k) => inFields[k]?.name).join(', ')}], orderBy=[${n.orderKeys.map((o) => `${inFields[o.index]?.name}${o.desc ? ' DESC' : ''}`).join(', ')}], rank=[${n.rankStart}..${n.rankEnd}])${mode}`;
+    }
+    case 'unnest': return `Unnest(${printExpr(n.expr, inFields)}${n.withOrdinality ? ' WITH ORDINALITY' : ''}${n.left ? ', left' : ''})${mode}`;
     case 'sink': return `Sink(table=[${n.table.name}])`;
   }
 }

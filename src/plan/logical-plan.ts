@@ -74,21 +74,50 @@ export interface OverSpec {
 
 interface NodeBase { fields: RowField[]; updating: boolean }
 
+export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+export interface SortKey { index: number; desc: boolean; nullsFirst: boolean }
+
+/** How a join is executed, decided by the binder from the ON clause and the inputs. */
+export type JoinStrategy =
+  | { kind: 'regular'; ttl?: { leftMs?: number; rightMs?: number } }
+  | { kind: 'interval'; leftTime: number; rightTime: number; lowerMs: number; upperMs: number }
+  | { kind: 'temporal'; leftTime: number; rightTime: number }
+  | { kind: 'window'; leftWindow: { start: number; end: number }; rightWindow: { start: number; end: number } };
+
+/** Lookup join options from the LOOKUP hint and the table's lookup.* options. */
+export interface LookupOptions { async: boolean; cacheTtlMs?: number; cacheMaxRows?: number; maxRetries?: number; retryDelayMs?: number }
+
 export type LogicalNode =
   | (NodeBase & { kind: 'scan'; table: TableDef; hints?: Record<string, string> })
   | (NodeBase & { kind: 'values'; rows: unknown[][] })
   | (NodeBase & { kind: 'project'; input: LogicalNode; exprs: BExpr[] })
   | (NodeBase & { kind: 'filter'; input: LogicalNode; condition: BExpr })
-  | (NodeBase & { kind: 'aggregate'; input: LogicalNode; groupKeys: number[]; aggs: AggCallDesc[] })
+  | (NodeBase & { kind: 'aggregate'; input: LogicalNode; groupKeys: number[]; aggs: AggCallDesc[]; ttlMs?: number })
   /** Window TVF: input columns followed by window_start, window_end, window_time. */
   | (NodeBase & { kind: 'windowTvf'; input: LogicalNode; window: WindowSpec })
   /**
    * Window aggregate: output is the group keys, then the aggregates, then window_start, window_end, window_time.
    */
-  | (NodeBase & { kind: 'windowAggregate'; input: LogicalNode; window: WindowSpec; groupKeys: number[]; aggs: AggCallDesc[] })
+  | (NodeBase & { kind: 'windowAggregate'; input: LogicalNode; window: WindowSpec; groupKeys: number[]; aggs: AggCallDesc[];
+      earlyFire?: { delayMs?: number; count?: number } })
   /** OVER aggregate: input columns followed by one column per aggregate. */
   | (NodeBase & { kind: 'overAggregate'; input: LogicalNode; over: OverSpec; aggs: AggCallDesc[] })
   | (NodeBase & { kind: 'union'; inputs: LogicalNode[] })
+  /** Equi-join: output = left fields ++ right fields; `condition` is the residual over that row. */
+  | (NodeBase & { kind: 'join'; left: LogicalNode; right: LogicalNode; joinType: JoinType; leftKeys: number[]; rightKeys: number[];
+      condition?: BExpr; strategy: JoinStrategy })
+  /** Lookup join against a table by key (processing time). Output = input fields ++ table fields. */
+  | (NodeBase & { kind: 'lookupJoin'; input: LogicalNode; table: TableDef; joinType: 'INNER' | 'LEFT'; leftKeys: number[]; lookupKeys: number[];
+      condition?: BExpr; options: LookupOptions })
+  /** ROW_NUMBER() Top-N / deduplication / window Top-N. Output = input fields ++ row number (BIGINT). */
+  | (NodeBase & { kind: 'rank'; input: LogicalNode; partitionKeys: number[]; orderKeys: SortKey[]; rankStart: number; rankEnd: number;
+      /** Set by the binder: deduplication (ordered by a time attribute, rank 1) or window Top-N. */
+      variant: 'topN' | 'dedup' | 'window'; dedup?: { timeCol: number; keepLast: boolean; procTime: boolean };
+      window?: { start: number; end: number }; ttlMs?: number;
+      /** Where ROW_NUMBER() was written, for the diagnostic when no outer filter bounds it. */
+      span?: Span })
+  /** CROSS/LEFT JOIN UNNEST(expr): output = input fields ++ element fields (++ ordinality). */
+  | (NodeBase & { kind: 'unnest'; input: LogicalNode; expr: BExpr; withOrdinality: boolean; left: boolean; elementFields: number })
   | (NodeBase & { kind: 'sink'; input: LogicalNode; table: TableDef; columnMap: number[] });
 
 export type LogicalKind = LogicalNode['kind'];
@@ -97,6 +126,7 @@ export function inputsOf(n: LogicalNode): LogicalNode[] {
   switch (n.kind) {
     case 'scan': case 'values': return [];
     case 'union': return n.inputs;
+    case 'join': return [n.left, n.right];
     default: return [n.input];
   }
 }

@@ -14,6 +14,7 @@ function withInputs(n: LogicalNode, f: (c: LogicalNode) => LogicalNode): Logical
   switch (n.kind) {
     case 'scan': case 'values': return n;
     case 'union': return { ...n, inputs: n.inputs.map(f) };
+    case 'join': return { ...n, left: f(n.left), right: f(n.right) };
     default: return { ...n, input: f(n.input) } as LogicalNode;
   }
 }

@@ -8,7 +8,7 @@ import type * as A from '../sql/ast.js';
 import type { RowField, SqlType } from '../common/types.js';
 import { T, typeToString, withNullable, withoutTimeAttr } from '../common/types.js';
 import { DiagnosticBag, suggest } from '../common/diagnostics.js';
-import type { AggCallDesc, LogicalNode, OverSpec, TableDef, WindowSpec, FrameBound } from './logical-plan.js';
+import type { AggCallDesc, LogicalNode, OverSpec, TableDef, WindowSpec, FrameBound, SortKey } from './logical-plan.js';
 import type { BExpr } from './bound-expr.js';
 import { usedColumns } from './bound-expr.js';
 import { Scope } from './scope.js';
@@ -20,6 +20,9 @@ import type { Catalog } from '../catalog/catalog.js';
 import { objectKey } from '../catalog/catalog.js';
 import { isAggregateName, resolveAggregate } from '../aggregates/index.js';
 import { leastRestrictive, isInferError } from '../functions/index.js';
+import { bindJoin } from './join-binder.js';
+import { windowColumnsOf } from './window-columns.js';
+import { parseDurationText } from './durations.js';
 
 export interface Bound { plan: LogicalNode; scope: Scope }
 
@@ -52,18 +55,20 @@ function uniquify(names: string[]): string[] {
 
 export class QueryBinder {
   private readonly tableCache = new Map<string, TableDef>();
-  constructor(readonly catalog: Catalog, readonly bag: DiagnosticBag, readonly script: string) {}
+  /** Query hints (/*+ ... *\/ after SELECT) of the SELECT being bound: STATE_TTL, LOOKUP. */
+  currentHints: readonly A.Hint[] = [];
+  constructor(readonly catalog: Catalog, readonly bag: DiagnosticBag, readonly script: string, readonly config: Record<string, string> = {}) {}
 
-  private err(code: string, message: string, node: { span: A.Span }, hint?: string): void {
+  err(code: string, message: string, node: { span: A.Span }, hint?: string): void {
     this.bag.error(code, message, node.span, hint);
   }
 
-  private notSupported(what: string, node: { span: A.Span }, hint?: string): Bound {
+  notSupported(what: string, node: { span: A.Span }, hint?: string): Bound {
     this.err(E.NotSupported, `${what} is not supported yet`, node, hint);
     return this.empty();
   }
 
-  private empty(): Bound {
+  empty(): Bound {
     const scope = new Scope([]);
     scope.poisoned = true;
     return { plan: { kind: 'values', rows: [], fields: [], updating: false }, scope };
@@ -196,13 +201,13 @@ export class QueryBinder {
         const b = this.bindQuery(r.query, ctes).bound;
         return this.alias(b, r.alias, undefined);
       }
-      case 'Join': return this.notSupported(r.joinType === 'COMMA' ? 'a comma join' : `${r.joinType} JOIN`, r, 'regular, interval, lookup, temporal and window joins are planned');
-      case 'Unnest': return this.notSupported('UNNEST', r);
+      case 'Join': return bindJoin(this, r, ctes);
+      case 'Unnest': return this.notSupported('UNNEST outside a join', r, 'write FROM t CROSS JOIN UNNEST(t.arr) AS u(x)');
       case 'TableFunction': return this.bindTableFunction(r, ctes);
     }
   }
 
-  private alias(b: Bound, alias: A.Alias | undefined, defaultQualifier: string | undefined): Bound {
+  alias(b: Bound, alias: A.Alias | undefined, defaultQualifier: string | undefined): Bound {
     const q = alias?.name.text ?? defaultQualifier;
     let names = b.plan.fields.map((f) => f.name);
     if (alias?.columns) {
@@ -219,7 +224,7 @@ export class QueryBinder {
   }
 
   /** A table, view or CTE by name. */
-  private bindNamed(name: A.ObjectName, ctes: Map<string, A.Cte>): Bound {
+  bindNamed(name: A.ObjectName, ctes: Map<string, A.Cte>): Bound {
     const key = objectKey(name);
     const cte = name.parts.length === 1 ? ctes.get(key) : undefined;
     if (cte) {
@@ -251,15 +256,15 @@ export class QueryBinder {
   private bindTableFunction(r: A.TableFunction, ctes: Map<string, A.Cte>): Bound {
     const fname = r.call.name.parts.map((p) => p.text).join('.').toUpperCase();
     if (r.lateral) return this.notSupported('LATERAL TABLE table functions', r);
-    if (fname === 'SESSION') return this.notSupported('SESSION windows', r.call, 'TUMBLE, HOP and CUMULATE are supported');
-    if (fname !== 'TUMBLE' && fname !== 'HOP' && fname !== 'CUMULATE') {
-      this.err(E.UnknownFunction, `unknown table function ${fname}`, r.call.name, 'window table functions: TUMBLE, HOP, CUMULATE');
+    if (fname !== 'TUMBLE' && fname !== 'HOP' && fname !== 'CUMULATE' && fname !== 'SESSION') {
+      this.err(E.UnknownFunction, `unknown table function ${fname}`, r.call.name, 'window table functions: TUMBLE, HOP, CUMULATE, SESSION');
       return this.empty();
     }
     const order: Record<string, string[]> = {
       TUMBLE: ['DATA', 'TIMECOL', 'SIZE', 'OFFSET'],
       HOP: ['DATA', 'TIMECOL', 'SLIDE', 'SIZE', 'OFFSET'],
       CUMULATE: ['DATA', 'TIMECOL', 'STEP', 'SIZE', 'OFFSET'],
+      SESSION: ['DATA', 'TIMECOL', 'GAP', ''],
     };
     const params = order[fname]!;
     const args = new Map<string, A.Expr>();
@@ -276,7 +281,7 @@ export class QueryBinder {
     }
     const data = args.get('DATA')!;
     if (data.kind !== 'TableArg') { this.err(E.BadWindowArg, `the first argument of ${fname} must be TABLE <name>`, data); return this.empty(); }
-    if (data.partitionBy.length > 0) this.err(E.BadWindowArg, `${fname} does not take PARTITION BY`, data);
+    if (data.partitionBy.length > 0 && fname !== 'SESSION') this.err(E.BadWindowArg, `${fname} does not take PARTITION BY`, data);
     const input = this.bindNamed(data.name, ctes);
     const tc = args.get('TIMECOL')!;
     if (tc.kind !== 'Descriptor' || tc.columns.length !== 1) { this.err(E.BadWindowArg, `the time column of ${fname} must be DESCRIPTOR(<column>)`, tc); return this.empty(); }
@@ -305,6 +310,22 @@ export class QueryBinder {
       }
       return b.value as number;
     };
+    if (fname === 'SESSION') {
+      const gap = interval('GAP');
+      if (gap === undefined || gap <= 0) { this.err(E.BadWindow, 'SESSION gap must be a positive interval', args.get('GAP') ?? r.call); return this.empty(); }
+      const pScope = Scope.of(input.plan.fields.map((f) => f.name), input.plan.fields.map((f) => f.type));
+      const partitionKeys: number[] = [];
+      for (const p of data.partitionBy) {
+        const e = new ExprBinder(pScope, this.bag).bind(p);
+        if (e.kind !== 'col') { this.err(E.BadWindowArg, 'SESSION PARTITION BY must name columns', p); continue; }
+        partitionKeys.push(e.index);
+      }
+      const tsType0: SqlType = tt.kind === 'TIMESTAMP_LTZ' ? T.timestampLtz(3, false) : T.timestamp(3, false);
+      const sfields: RowField[] = [...input.plan.fields, { name: 'window_start', type: tsType0 }, { name: 'window_end', type: tsType0 }, { name: 'window_time', type: { ...tsType0, timeAttr: 'rowtime' } }];
+      const splan: LogicalNode = { kind: 'windowTvf', input: input.plan, window: { kind: 'SESSION', timeCol, size: gap, gap, offset: 0, partitionKeys, procTime: false }, fields: sfields, updating: false };
+      const sq = r.alias?.name.text ?? data.name.parts[data.name.parts.length - 1]!.text;
+      return this.alias({ plan: splan, scope: Scope.of(sfields.map((f) => f.name), sfields.map((f) => f.type)) }, r.alias, sq);
+    }
     const size = interval('SIZE');
     const slide = interval('SLIDE');
     const step = interval('STEP');
@@ -360,15 +381,28 @@ export class QueryBinder {
   }
 
   bindSelect(s: A.Select, ctes: Map<string, A.Cte>): Bound {
+    const savedHints = this.currentHints;
+    this.currentHints = s.hints;
+    try {
+      return this.bindSelectInner(s, ctes);
+    } finally {
+      this.currentHints = savedHints;
+    }
+  }
+
+  private bindSelectInner(s: A.Select, ctes: Map<string, A.Cte>): Bound {
     let from: Bound = s.from ? this.bindRelation(s.from, ctes)
       : { plan: { kind: 'values', rows: [[]], fields: [], updating: false }, scope: new Scope([]) };
     for (const h of s.hints) {
-      if (h.name.toUpperCase() !== 'STATE_TTL') this.bag.add({ code: E.NotSupported, severity: 'warning', message: `query hint ${h.name} is ignored`, span: h.span });
+      const n = h.name.toUpperCase();
+      if (n !== 'STATE_TTL' && n !== 'LOOKUP') this.bag.add({ code: E.NotSupported, severity: 'warning', message: `query hint ${h.name} is ignored`, span: h.span });
     }
     if (s.where) {
       const cond = new ExprBinder(from.scope, this.bag, { context: 'in WHERE' }).bind(s.where);
       if (cond.type.kind !== 'BOOLEAN' && cond.type.kind !== 'NULL') this.err(E.NotBoolean, `WHERE must be a BOOLEAN expression, got ${typeToString(cond.type)}`, s.where);
-      from = { plan: { kind: 'filter', input: from.plan, condition: cond, fields: from.plan.fields, updating: from.plan.updating }, scope: from.scope };
+      from = this.applyRankFilter(from, cond, s.where);
+    } else {
+      this.checkUnfilteredRank(from.plan, s.from ?? s);
     }
     const items = this.expandItems(s, from);
     const aggCalls: A.FunctionCall[] = [];
@@ -497,12 +531,25 @@ export class QueryBinder {
     const keyFields: RowField[] = nonWindowKeys.map((k, i) => ({ name: k.kind === 'col' && k.name ? k.name : `$k${i}`, type: withoutTimeAttr(k.type) }));
     const aggFields: RowField[] = descs.map((d) => ({ name: d.outName, type: d.resultType }));
     let agg: LogicalNode;
+    if (window && window.kind === 'SESSION') {
+      // Session partition keys must be grouped on; they index the pre-projection through the group keys.
+      const pk: number[] = [];
+      for (const p of window.partitionKeys ?? []) {
+        const ki = nonWindowKeys.findIndex((k) => k.kind === 'col' && k.index === p);
+        if (ki < 0) this.err(E.BadWindow, `the SESSION partition column '${input.fields[p]?.name}' must be in GROUP BY`, s.groupBy[0] ?? s);
+        else pk.push(ki);
+      }
+      window = { ...window, partitionKeys: pk };
+    }
     if (window) {
       const ws = (input.fields[window.timeCol]!.type.kind === 'TIMESTAMP_LTZ') ? T.timestampLtz(3, false) : T.timestamp(3, false);
       const fields = [...keyFields, ...aggFields, { name: 'window_start', type: ws }, { name: 'window_end', type: ws }, { name: 'window_time', type: { ...ws, timeAttr: 'rowtime' as const } }];
-      agg = { kind: 'windowAggregate', input: pre, window: { ...window, timeCol }, groupKeys, aggs: descs, fields, updating: false };
+      const earlyFire = this.earlyFire();
+      agg = { kind: 'windowAggregate', input: pre, window: { ...window, timeCol }, groupKeys, aggs: descs, fields, updating: earlyFire !== undefined, ...(earlyFire ? { earlyFire } : {}) };
     } else {
-      agg = { kind: 'aggregate', input: pre, groupKeys, aggs: descs, fields: [...keyFields, ...aggFields], updating: true };
+      const ttl = this.config['table.exec.state.ttl'];
+      const ttlMs = ttl !== undefined ? parseDurationText(ttl) : undefined;
+      agg = { kind: 'aggregate', input: pre, groupKeys, aggs: descs, fields: [...keyFields, ...aggFields], updating: true, ...(ttlMs ? { ttlMs } : {}) };
     }
 
     // Post-projection over the aggregate's output.
@@ -544,6 +591,147 @@ export class QueryBinder {
     return { plan, scope: Scope.of(names, plan.fields.map((f) => f.type)) };
   }
 
+  /**
+   * Early firing of window aggregates: Flink's `table.exec.emit.early-fire.enabled` + `.delay` (processing time) and
+   * Freshet's `freshet.exec.emit.early-fire.count` (every N rows per window and key). Early results are updates.
+   */
+  private earlyFire(): { delayMs?: number; count?: number } | undefined {
+    const c = this.config;
+    const enabled = (c['table.exec.emit.early-fire.enabled'] ?? 'false').toLowerCase() === 'true';
+    const delay = enabled && c['table.exec.emit.early-fire.delay'] !== undefined ? parseDurationText(c['table.exec.emit.early-fire.delay']) : undefined;
+    const countText = c['freshet.exec.emit.early-fire.count'];
+    const count = countText !== undefined ? Number(countText) : undefined;
+    if (delay === undefined && (count === undefined || !(count > 0))) return undefined;
+    return { ...(delay !== undefined ? { delayMs: delay } : {}), ...(count !== undefined && count > 0 ? { count } : {}) };
+  }
+
+  /** ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...): a rank node whose bounds an outer WHERE sets. */
+  private bindRowNumber(s: A.Select, from: Bound, items: { expr: A.Expr | BExpr; name: string }[], overCalls: A.FunctionCall[], spec: A.WindowSpec): Bound {
+    if (overCalls.some((c) => c.name.parts.map((p) => p.text).join('.').toUpperCase() !== 'ROW_NUMBER')) {
+      this.err(E.NotSupported, 'ROW_NUMBER() together with other OVER aggregates is not supported', overCalls[0]!);
+      return this.empty();
+    }
+    if (spec.frame) this.err(E.BadOver, 'ROW_NUMBER() does not take a window frame', spec.frame);
+    if (spec.orderBy.length === 0) { this.err(E.BadOver, 'ROW_NUMBER() needs ORDER BY', overCalls[0]!); return this.empty(); }
+    const b = new ExprBinder(from.scope, this.bag, { context: 'in a window' });
+    const width = from.plan.fields.length;
+    const extra: BExpr[] = from.plan.fields.map((f, i) => ({ kind: 'col', index: i, type: f.type, name: f.name }));
+    const colOf = (e: BExpr): number => {
+      if (e.kind === 'col') return e.index;
+      const k = JSON.stringify(e);
+      const i = extra.findIndex((x) => JSON.stringify(x) === k);
+      if (i >= 0) return i;
+      extra.push(e);
+      return extra.length - 1;
+    };
+    const partitionKeys = spec.partitionBy.map((p) => colOf(b.bind(p)));
+    const orderKeys: SortKey[] = spec.orderBy.map((o) => {
+      const desc = o.direction === 'DESC';
+      return { index: colOf(b.bind(o.expr)), desc, nullsFirst: o.nulls ? o.nulls === 'FIRST' : !desc };
+    });
+    let input = from.plan;
+    if (extra.length > width) input = project(input, extra, extra.map((e, i) => (i < width ? from.plan.fields[i]!.name : `$e${i}`)));
+    const fields: RowField[] = [...input.fields, { name: 'w0$rn', type: T.bigint(false) }];
+    const node: LogicalNode = {
+      kind: 'rank', input, partitionKeys, orderKeys, rankStart: 1, rankEnd: Infinity, variant: 'topN',
+      fields, updating: true, span: overCalls[0]!.span,
+    };
+    const rnIndex = input.fields.length;
+    const replace = (e: A.Expr): BExpr | undefined =>
+      (e.kind === 'FunctionCall' && e.over ? { kind: 'col', index: rnIndex, type: T.bigint(false), name: 'w0$rn' } : undefined);
+    const post = new ExprBinder(from.scope, this.bag, { replace });
+    const exprs = items.map((it) => ('span' in it.expr ? post.bind(it.expr as A.Expr) : it.expr as BExpr));
+    const names = items.map((it) => it.name);
+    const plan = project(node, exprs, names);
+    return { plan, scope: Scope.of(names, plan.fields.map((f) => f.type)) };
+  }
+
+  /** Finds a rank node under projections/filters; returns it with the column of its row number in `plan`. */
+  private findRank(plan: LogicalNode): { rank: Extract<LogicalNode, { kind: 'rank' }>; rnCol: number } | undefined {
+    if (plan.kind === 'rank') return { rank: plan, rnCol: plan.fields.length - 1 };
+    if (plan.kind === 'filter') return this.findRank(plan.input);
+    if (plan.kind === 'project') {
+      const inner = this.findRank(plan.input);
+      if (!inner) return undefined;
+      const j = plan.exprs.findIndex((e) => e.kind === 'col' && e.index === inner.rnCol);
+      return { rank: inner.rank, rnCol: j };
+    }
+    return undefined;
+  }
+
+  private replaceRank(plan: LogicalNode, old: LogicalNode, repl: LogicalNode): LogicalNode {
+    if (plan === old) return repl;
+    if (plan.kind === 'filter' || plan.kind === 'project') return { ...plan, input: this.replaceRank(plan.input, old, repl) } as LogicalNode;
+    return plan;
+  }
+
+  /** WHERE over a ROW_NUMBER subquery: `rn <= N` (and friends) bound the rank; other conjuncts stay a filter. */
+  private applyRankFilter(from: Bound, cond: BExpr, where: A.Expr): Bound {
+    const found = this.findRank(from.plan);
+    const filter = (input: LogicalNode, c: BExpr | undefined): LogicalNode =>
+      (c ? { kind: 'filter', input, condition: c, fields: input.fields, updating: input.updating } : input);
+    if (!found || Number.isFinite(found.rank.rankEnd)) return { plan: filter(from.plan, cond), scope: from.scope };
+    const { rank, rnCol } = found;
+    const conj = cond.kind === 'and' ? cond.args : [cond];
+    let lo = 1, hi = Infinity;
+    const rest: BExpr[] = [];
+    for (const c of conj) {
+      if (c.kind === 'cmp' && rnCol >= 0) {
+        let [a, b] = c.args;
+        let op: string = c.op;
+        if (b.kind === 'col' && b.index === rnCol && a.kind === 'lit') { [a, b] = [b, a]; op = ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op; }
+        const unwrap = (x: BExpr): BExpr => (x.kind === 'cast' ? x.arg : x);
+        const ca = unwrap(a), cb = unwrap(b);
+        if (ca.kind === 'col' && ca.index === rnCol && cb.kind === 'lit' && typeof cb.value === 'number') {
+          const v = cb.value;
+          if (op === '<=') { hi = Math.min(hi, v); continue; }
+          if (op === '<') { hi = Math.min(hi, v - 1); continue; }
+          if (op === '=') { lo = Math.max(lo, v); hi = Math.min(hi, v); continue; }
+          if (op === '>=') { lo = Math.max(lo, v); continue; }
+          if (op === '>') { lo = Math.max(lo, v + 1); continue; }
+        }
+      }
+      rest.push(c);
+    }
+    if (!Number.isFinite(hi)) {
+      this.err(E.NotSupported, 'ROW_NUMBER() must be bounded by a filter such as `rownum <= N` in the enclosing query', where,
+        'Top-N and deduplication are recognised from ROW_NUMBER() OVER (...) in a subquery and WHERE rownum <= N outside');
+      return { plan: filter(from.plan, cond), scope: from.scope };
+    }
+    const updated = this.classifyRank({ ...rank, rankStart: lo, rankEnd: hi });
+    const replaced = this.replaceRank(from.plan, rank, updated);
+    const restCond = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : { kind: 'and' as const, args: rest, type: cond.type };
+    return { plan: filter(replaced, restCond), scope: from.scope };
+  }
+
+  /** Chooses deduplication, window Top-N or plain Top-N, as Flink's planner does. */
+  private classifyRank(r: Extract<LogicalNode, { kind: 'rank' }>): LogicalNode {
+    const input = r.input;
+    const ttl = this.config['table.exec.state.ttl'];
+    const ttlMs = ttl !== undefined ? parseDurationText(ttl) : undefined;
+    const base = ttlMs ? { ...r, ttlMs } : r;
+    const wc = windowColumnsOf(input);
+    if (wc && r.partitionKeys.includes(wc.start) && r.partitionKeys.includes(wc.end) && !input.updating) {
+      return { ...base, variant: 'window', window: { start: wc.start, end: wc.end }, partitionKeys: r.partitionKeys.filter((k) => k !== wc.start && k !== wc.end), updating: false };
+    }
+    const o = r.orderKeys[0];
+    const t = o ? input.fields[o.index]?.type : undefined;
+    if (r.rankStart === 1 && r.rankEnd === 1 && r.orderKeys.length === 1 && t?.timeAttr) {
+      const procTime = t.timeAttr === 'proctime';
+      const keepLast = o!.desc;
+      // Keep-first on processing time is append-only; every other variant updates its result.
+      return { ...base, variant: 'dedup', dedup: { timeCol: o!.index, keepLast, procTime }, updating: input.updating || keepLast || !procTime };
+    }
+    return { ...base, variant: 'topN', updating: true };
+  }
+
+  private checkUnfilteredRank(plan: LogicalNode, node: { span: A.Span }): void {
+    const f = this.findRank(plan);
+    if (f && !Number.isFinite(f.rank.rankEnd)) {
+      this.err(E.NotSupported, 'ROW_NUMBER() must be bounded by a filter such as `rownum <= N` in the enclosing query', node);
+    }
+  }
+
   private starInAggregate(_e: BExpr, s: A.Select): BExpr {
     this.err(E.NotGrouped, 'SELECT * is not allowed in a grouped query', s);
     return NULL_LIT;
@@ -574,6 +762,8 @@ export class QueryBinder {
       }
     }
     const spec = specs[0]!;
+    const rnCalls = overCalls.filter((c) => c.name.parts.map((p) => p.text).join('.').toUpperCase() === 'ROW_NUMBER');
+    if (rnCalls.length > 0) return this.bindRowNumber(s, from, items, overCalls, spec);
     const b = new ExprBinder(from.scope, this.bag, { context: 'inside an OVER aggregate' });
     const width = from.plan.fields.length;
     const extra: BExpr[] = from.plan.fields.map((f, i) => ({ kind: 'col', index: i, type: f.type, name: f.name }));

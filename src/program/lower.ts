@@ -63,13 +63,44 @@ export class Lowering {
         if (!condition && !projection) return input;
         return this.add({ kind: 'calc', inputs: [input], ...(condition ? { condition } : {}), projection, ...base }, 'Calc');
       }
-      case 'aggregate': return this.add({ kind: 'groupAggregate', inputs: [this.lower(node.input)], groupKeys: node.groupKeys, aggs: node.aggs, ...base }, 'GroupAggregate');
+      case 'aggregate': return this.add({ kind: 'groupAggregate', inputs: [this.lower(node.input)], groupKeys: node.groupKeys, aggs: node.aggs, ...(node.ttlMs ? { stateTtlMs: node.ttlMs } : {}), ...base }, 'GroupAggregate');
       case 'windowTvf': return this.add({ kind: 'windowTvf', inputs: [this.lower(node.input)], window: node.window, ...base }, 'WindowTableFunction');
-      case 'windowAggregate': return this.add({ kind: 'windowAggregate', inputs: [this.lower(node.input)], window: node.window, groupKeys: node.groupKeys, aggs: node.aggs, ...base }, 'WindowAggregate');
+      case 'windowAggregate': {
+        const ef = node.earlyFire ? { earlyFire: node.earlyFire } : {};
+        if (node.window.kind === 'SESSION') {
+          return this.add({ kind: 'sessionWindowAggregate', inputs: [this.lower(node.input)], window: node.window, groupKeys: node.groupKeys, aggs: node.aggs, ...ef, ...base }, 'SessionWindowAggregate');
+        }
+        return this.add({ kind: 'windowAggregate', inputs: [this.lower(node.input)], window: node.window, groupKeys: node.groupKeys, aggs: node.aggs, ...ef, ...base }, 'WindowAggregate');
+      }
+      case 'join': {
+        const inputs = [this.lower(node.left), this.lower(node.right)];
+        const cond = node.condition ? { condition: node.condition } : {};
+        const st = node.strategy;
+        switch (st.kind) {
+          case 'regular': return this.add({ kind: 'join', inputs, joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, ...cond, ...(st.ttl ? { ttl: st.ttl } : {}), ...base }, 'Join');
+          case 'interval': return this.add({ kind: 'intervalJoin', inputs, joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, leftTime: st.leftTime, rightTime: st.rightTime, lowerMs: st.lowerMs, upperMs: st.upperMs, ...cond, ...base }, 'IntervalJoin');
+          case 'temporal': return this.add({ kind: 'temporalJoin', inputs, joinType: node.joinType as 'INNER' | 'LEFT', leftKeys: node.leftKeys, rightKeys: node.rightKeys, leftTime: st.leftTime, rightTime: st.rightTime, ...cond, ...base }, 'TemporalJoin');
+          case 'window': return this.add({ kind: 'windowJoin', inputs, joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, leftWindow: st.leftWindow, rightWindow: st.rightWindow, ...cond, ...base }, 'WindowJoin');
+        }
+        break;
+      }
+      case 'lookupJoin': return this.add({ kind: 'lookupJoin', inputs: [this.lower(node.input)], joinType: node.joinType, table: node.table, leftKeys: node.leftKeys, lookupKeys: node.lookupKeys, ...(node.condition ? { condition: node.condition } : {}), options: node.options, ...base }, 'LookupJoin');
+      case 'rank': {
+        const input = this.lower(node.input);
+        if (node.variant === 'dedup' && node.dedup) {
+          return this.add({ kind: 'deduplicate', inputs: [input], keys: node.partitionKeys, timeCol: node.dedup.timeCol, keepLast: node.dedup.keepLast, procTime: node.dedup.procTime, rankNumber: true, ...(node.ttlMs ? { ttl: { ms: node.ttlMs } } : {}), ...base }, 'Deduplicate');
+        }
+        if (node.variant === 'window' && node.window) {
+          return this.add({ kind: 'windowRank', inputs: [input], windowStart: node.window.start, windowEnd: node.window.end, partitionKeys: node.partitionKeys, orderKeys: node.orderKeys, rankStart: node.rankStart, rankEnd: node.rankEnd, rankNumber: true, ...base }, 'WindowRank');
+        }
+        return this.add({ kind: 'rank', inputs: [input], partitionKeys: node.partitionKeys, orderKeys: node.orderKeys, rankStart: node.rankStart, rankEnd: node.rankEnd, rankNumber: true, ...(node.ttlMs ? { ttl: { ms: node.ttlMs } } : {}), ...base }, 'Rank');
+      }
+      case 'unnest': return this.add({ kind: 'unnest', inputs: [this.lower(node.input)], expr: node.expr, withOrdinality: node.withOrdinality, left: node.left, elementFields: node.elementFields, ...base }, 'Unnest');
       case 'overAggregate': return this.add({ kind: 'overAggregate', inputs: [this.lower(node.input)], over: node.over, aggs: node.aggs, ...base }, 'OverAggregate');
       case 'union': return this.add({ kind: 'union', inputs: node.inputs.map((i) => this.lower(i)), ...base }, 'Union');
       case 'sink': return this.add({ kind: 'sink', inputs: [this.lower(node.input)], table: node.table, upsertKeys: node.table.primaryKey, ...base }, 'Sink');
     }
+    throw new Error(`internal: cannot lower ${(node as LogicalNode).kind}`);
   }
 
   sink(input: LogicalNode, table: TableDef): string {

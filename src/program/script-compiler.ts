@@ -15,6 +15,7 @@ import type { LogicalNode, TableDef } from '../plan/logical-plan.js';
 import type { BExpr } from '../plan/bound-expr.js';
 import { PlanErrors as E } from '../plan/plan-error-codes.js';
 import { optimize } from '../plan/optimizer.js';
+import { validatePlan } from '../plan/validate-plan.js';
 import { explainLogical } from '../plan/explain-logical.js';
 import { Lowering } from './lower.js';
 import type { Program } from './program.js';
@@ -51,7 +52,7 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
   for (const d of parsed.diagnostics) bag.add(d);
   const catalog = opts.catalog ?? new Catalog();
   const config: Record<string, string> = { ...(opts.config ?? {}) };
-  const binder = new QueryBinder(catalog, bag, text);
+  const binder = new QueryBinder(catalog, bag, text, config);
   const lowering = new Lowering();
   const out: CompiledScript = { diagnostics: [], queries: [], messages: [], explains: [], plans: [], catalog, config };
   let queryNo = 0;
@@ -170,6 +171,7 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
       }
       case 'Insert': {
         const p = insert(st, true);
+        if (p) validatePlan(p, bag, st.span);
         if (p) {
           const opt = optimize(p);
           const entry = catalog.get(st.target)!;
@@ -183,6 +185,7 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
         for (const ins of st.inserts) {
           const p = insert(ins, true);
           if (!p) continue;
+          validatePlan(p, bag, ins.span);
           const opt = optimize(p);
           const def = binder.tableDef(catalog.get(ins.target) as { name: string; ddl: A.CreateTable; baseDir: string });
           lowering.sink(opt, def);
@@ -193,6 +196,7 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
       case 'QueryStatement': {
         const b = binder.bindQuery(st.query, new Map(), true);
         validateSources(b.bound.plan);
+        validatePlan(b.bound.plan, bag, st.span);
         const opt = optimize(b.bound.plan);
         const name = `query${queryNo++}`;
         lowering.collect(opt, name);

@@ -89,7 +89,8 @@ export async function runSltFile(file: string, update: boolean): Promise<SltOutc
     if (r.kind === 'query' && r.mode === 'explain') {
       const c = compileSql(`${context}\nEXPLAIN ${r.sql};\n`, { baseDir });
       const errs = c.diagnostics.filter((d) => d.severity === 'error');
-      actual = errs.length ? errs.map((d) => `ERROR ${d.code} ${d.message}`) : (c.explains[0] ?? '').split('\n');
+      // Blank lines separate records in this format, so they are dropped from the plan text.
+      actual = errs.length ? errs.map((d) => `ERROR ${d.code} ${d.message}`) : (c.explains[0] ?? '').split('\n').filter((l) => l.trim() !== '');
     } else if (r.kind === 'error') {
       const c = compileSql(script, { baseDir });
       actual = c.diagnostics.map((d) => `${d.code}${d.span ? ` ${d.span.line - prefixLines}:${d.span.column}` : ''} ${d.message}${d.hint ? `; ${d.hint}` : ''}`);
