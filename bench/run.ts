@@ -75,4 +75,5 @@ function main(): void {
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3]!);
+else if (process.argv.slice(2).includes('nexmark')) (await import('./nexmark/run.js')).runNexmark(process.argv.slice(2));
 else main();

@@ -24,6 +24,10 @@ import { CollectOperator, type ChangeListener } from './operators/collect-operat
 import { SinkOperator } from './operators/sink-operator.js';
 import { ValuesOperator } from './operators/values-operator.js';
 import { CheckpointStore, type CheckpointData } from './checkpoint-store.js';
+import { JoinOperator } from './operators/join-operator.js';
+import { IntervalJoinOperator } from './operators/interval-join-operator.js';
+import { TemporalJoinOperator } from './operators/temporal-join-operator.js';
+import { WindowJoinOperator } from './operators/window-join-operator.js';
 import type { EvalContext } from '../functions/index.js';
 
 export interface ConnectorLookup { get(identifier: string): ConnectorFactory | undefined }
@@ -174,9 +178,36 @@ export class JobRunner {
     this.order.push(op);
   }
 
+  /**
+   * Operators with asynchronous work (lookup joins) buffer rows in process() and complete them in flushAsync(); the
+   * runner awaits them in topological order after every batch and watermark, so nothing is in flight at a checkpoint.
+   */
+  private async flushAsyncOperators(): Promise<void> {
+    for (const op of this.order) {
+      const f = (op as { flushAsync?: () => Promise<void> }).flushAsync;
+      if (f) await f.call(op);
+    }
+  }
+
+  /** Processing-time timers (early firing by delay): called after every batch and while sources are idle. */
+  private fireProcessingTime(): void {
+    const now = Date.now();
+    for (const op of this.order) {
+      const f = (op as { onProcessingTime?: (now: number) => void }).onProcessingTime;
+      if (f) f.call(op, now);
+    }
+  }
+
   /** Operators of the later engine features (joins, Top-N, sessions, ...), wired as they land. */
-  private buildExtended(p: ProgramOp, _inputs: Operator[]): Operator {
-    throw new FreshetError(diag('PLAN401', `operator '${p.kind}' is not supported by the embedded engine yet`));
+  private buildExtended(p: ProgramOp, inputs: Operator[]): Operator {
+    const inFields = inputs.map((i) => i.fields);
+    switch (p.kind) {
+      case 'join': return new JoinOperator(p, this.ctx, this.evalCtx, inFields);
+      case 'intervalJoin': return new IntervalJoinOperator(p, this.ctx, this.evalCtx, inFields);
+      case 'temporalJoin': return new TemporalJoinOperator(p, this.ctx, this.evalCtx, inFields);
+      case 'windowJoin': return new WindowJoinOperator(p, this.ctx, this.evalCtx, inFields);
+      default: throw new FreshetError(diag('PLAN401', `operator '${p.kind}' is not supported by the embedded engine yet`));
+    }
   }
 
   async run(): Promise<RunSummary> {
@@ -267,14 +298,17 @@ export class JobRunner {
           gotData = true;
           if (slot.idle) { slot.idle = false; slot.op.setInputIdle(0, false); }
           slot.idleSince = Date.now();
-          slot.op.ingest(rows);
+          slot.op.ingest(rows, slot.source.lastPartitions?.());
+          await this.flushAsyncOperators();
           slot.op.flushWatermark();
+          await this.flushAsyncOperators();
         } else if (o.idleTimeoutMs && !slot.idle && Date.now() - slot.idleSince > o.idleTimeoutMs) {
           // Idle source: stop holding back the combined watermark until it produces again.
           slot.idle = true;
           slot.op.setInputIdle(0, true);
           this.metrics.inc('sourcesMarkedIdle');
         }
+        this.fireProcessingTime();
         for (const s of this.sinks) await s.drain();
         batches++;
         batchesSinceCheckpoint++;
@@ -285,12 +319,17 @@ export class JobRunner {
         }
       }
       if (halted) break;
-      if (!gotData && this.sources.some((s) => !s.finished)) await new Promise((r) => setTimeout(r, 5));
+      if (!gotData && this.sources.some((s) => !s.finished)) {
+        await new Promise((r) => setTimeout(r, 5));
+        this.fireProcessingTime();
+      }
     }
 
     const finished = !halted && !o.signal?.aborted;
     if (finished) {
+      await this.flushAsyncOperators();
       for (const op of this.order) op.finish();
+      await this.flushAsyncOperators();
       for (const s of this.sinks) { await s.drain(); await s.writer.flush(); }
     }
     for (const s of this.sinks) await s.writer.close();

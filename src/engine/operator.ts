@@ -80,9 +80,16 @@ export abstract class Operator {
     if (min > this.currentWatermark) {
       this.currentWatermark = min;
       this.onWatermark(min);
-      for (const d of this.outputs) d.op.watermark(min, d.input);
+      const out = this.outputWatermark(min);
+      for (const d of this.outputs) d.op.watermark(out, d.input);
     }
   }
+
+  /**
+   * The watermark forwarded downstream for combined input watermark `wm`. Operators whose output rows may carry
+   * times behind their input watermark (interval joins) hold it back.
+   */
+  protected outputWatermark(wm: number): number { return wm; }
 
   /** End of all input (after the final +infinity watermark). Flush anything buffered. */
   finish(): void {}

@@ -79,3 +79,8 @@ export function usedColumns(e: BExpr, into: Set<number> = new Set()): Set<number
 export function isConstant(e: BExpr): boolean {
   return e.kind === 'lit';
 }
+
+/** A structural key of a bound expression (spans ignored): equal for expressions that compute the same thing. */
+export function bexprKey(e: BExpr): string {
+  return JSON.stringify(e, (k, v: unknown) => (k === 'span' ? undefined : v));
+}

@@ -191,7 +191,8 @@ function joinTtl(qb: QueryBinder, r: A.Join): { leftMs?: number; rightMs?: numbe
 }
 
 /** `JOIN t FOR SYSTEM_TIME AS OF left.time`: lookup join (proctime) or event-time temporal join (rowtime). */
-function bindTimeTravel(qb: QueryBinder, left: Bound, ref: A.TableRef, r: A.Join, joinType: JoinType, ctes: Map<string, A.Cte>): Bound {
+function bindTimeTravel(qb: QueryBinder, left0: Bound, ref: A.TableRef, r: A.Join, joinType: JoinType, ctes: Map<string, A.Cte>): Bound {
+  let left = left0;
   if (joinType !== 'INNER' && joinType !== 'LEFT') return qb.notSupported(`${joinType} JOIN ... FOR SYSTEM_TIME AS OF`, r, 'use INNER or LEFT');
   const asOf = new ExprBinder(left.scope, qb.bag).bind(ref.forSystemTime!);
   if (left.scope.poisoned) return left;
@@ -207,6 +208,7 @@ function bindTimeTravel(qb: QueryBinder, left: Bound, ref: A.TableRef, r: A.Join
   }
   const def = qb.tableDef(entry);
   const nL = left.plan.fields.length;
+  let nLOut = nL;
   const q = ref.alias?.name.text ?? ref.name.parts[ref.name.parts.length - 1]!.text;
   const rightScopeFields: ScopeField[] = def.fields.map((f, i) => ({ name: f.name, qualifier: q, type: f.type, index: nL + i }));
   const scope = new Scope([...left.scope.fields.map((f) => ({ ...f })), ...rightScopeFields]);
@@ -214,23 +216,42 @@ function bindTimeTravel(qb: QueryBinder, left: Bound, ref: A.TableRef, r: A.Join
   if (!r.on) qb.err(E.BadOption, 'a temporal or lookup join needs an ON condition with the key', r);
   const leftKeys: number[] = [], rightKeys: number[] = [];
   const residual: BExpr[] = [];
+  // Key expressions over the left side that are not plain columns (`MOD(b.auction, 10000) = s.key`) are computed
+  // into extra hidden left columns by a projection, as Flink's planner does.
+  const extraLeft: BExpr[] = [];
   for (const c of conjuncts(cond)) {
     if (c.kind === 'cmp' && c.op === '=') {
       const [a, b] = c.args;
       const ca = a.kind === 'cast' ? a.arg : a, cb = b.kind === 'cast' ? b.arg : b;
-      if (ca.kind === 'col' && cb.kind === 'col' && (ca.index < nL) !== (cb.index < nL)) {
-        const [l, rr] = ca.index < nL ? [ca, cb] : [cb, ca];
-        leftKeys.push(l.index); rightKeys.push(rr.index - nL);
+      const isRight = (x: BExpr): boolean => x.kind === 'col' && x.index >= nL;
+      const leftOnly = (x: BExpr): boolean => { const u = usedColumns(x); return u.size > 0 && [...u].every((i) => i < nL); };
+      let l: BExpr | undefined, rr: BExpr | undefined;
+      if (isRight(cb) && leftOnly(ca)) { l = ca; rr = cb; } else if (isRight(ca) && leftOnly(cb)) { l = cb; rr = ca; }
+      if (l && rr && rr.kind === 'col') {
+        if (l.kind === 'col') leftKeys.push(l.index);
+        else { extraLeft.push(l); leftKeys.push(nL + extraLeft.length - 1); }
+        rightKeys.push(rr.index - nL);
         continue;
       }
     }
     residual.push(c);
   }
-  if (leftKeys.length === 0) { qb.err(E.BadOption, 'the join condition must equate a left column with a column of the joined table', r.on ?? r); return qb.empty(); }
+  if (extraLeft.length > 0) {
+    const shift = extraLeft.length;
+    const lp = left.plan;
+    const exprs: BExpr[] = [...lp.fields.map((f, i) => ({ kind: 'col', index: i, type: f.type, name: f.name }) as BExpr), ...extraLeft];
+    left = { plan: { kind: 'project', input: lp, exprs, fields: [...lp.fields, ...extraLeft.map((e, i) => ({ name: `$k${i}`, type: e.type }))], updating: lp.updating }, scope: left.scope };
+    for (let i = 0; i < residual.length; i++) residual[i] = mapCols(residual[i]!, (c) => (c.index >= nL ? { ...c, index: c.index + shift } : c));
+    nLOut = nL + shift;
+  }
   const nullable = joinType === 'LEFT';
   const rightFields: RowField[] = def.fields.map((f) => ({ ...f, type: nullable ? withNullable(withoutTimeAttr(f.type), true) : withoutTimeAttr(f.type) }));
   const fields: RowField[] = [...left.plan.fields, ...rightFields];
-  const outScope = new Scope(scope.fields.map((f, i) => ({ ...f, type: fields[i]!.type })));
+  // Scope: left columns as before, right columns after any hidden key columns.
+  const outScope = new Scope(scope.fields.map((f) => {
+    const index = f.index < nL ? f.index : f.index - nL + nLOut;
+    return { ...f, index, type: fields[index]!.type };
+  }));
   const residualExpr = and(residual);
   if (asOf.type.timeAttr === 'proctime') {
     if (def.columns.some((c) => c.kind !== 'physical')) return qb.notSupported('lookup joins on tables with computed or metadata columns', ref);
@@ -259,7 +280,6 @@ function bindTimeTravel(qb: QueryBinder, left: Bound, ref: A.TableRef, r: A.Join
     strategy: { kind: 'temporal', leftTime: asOf.index, rightTime: def.watermark.column },
     fields: fields.map((f, i) => (i === asOf.index ? f : i < nL ? f : f)), updating: left.plan.updating,
   };
-  void mapCols; void usedColumns;
   return { plan, scope: outScope };
 }
 

@@ -10,7 +10,7 @@ import { T, typeToString, withNullable, withoutTimeAttr } from '../common/types.
 import { DiagnosticBag, suggest } from '../common/diagnostics.js';
 import type { AggCallDesc, LogicalNode, OverSpec, TableDef, WindowSpec, FrameBound, SortKey } from './logical-plan.js';
 import type { BExpr } from './bound-expr.js';
-import { usedColumns } from './bound-expr.js';
+import { usedColumns, bexprKey } from './bound-expr.js';
 import { Scope } from './scope.js';
 import { ExprBinder } from './expr-binder.js';
 import { PlanErrors as E } from './plan-error-codes.js';
@@ -444,8 +444,8 @@ export class QueryBinder {
     const descs: AggCallDesc[] = [];
     const keyOf = new Map<string, number>();
     const argIndex = (e: BExpr): number => {
-      const k = JSON.stringify(e);
-      const i = extra.findIndex((x) => JSON.stringify(x) === k);
+      const k = bexprKey(e);
+      const i = extra.findIndex((x) => bexprKey(x) === k);
       if (i >= 0) return i;
       extra.push(e);
       return extra.length - 1;
@@ -554,7 +554,7 @@ export class QueryBinder {
 
     // Post-projection over the aggregate's output.
     const nKeys = nonWindowKeys.length;
-    const keyJson = nonWindowKeys.map((k) => JSON.stringify(k));
+    const keyJson = nonWindowKeys.map((k) => bexprKey(k));
     const silent = new DiagnosticBag();
     const probe = new ExprBinder(from.scope, silent);
     const replace = (e: A.Expr): BExpr | undefined => {
@@ -566,7 +566,7 @@ export class QueryBinder {
       const before = silent.items.length;
       const bound = probe.bind(e);
       if (silent.items.length !== before) { silent.items.length = before; return undefined; }
-      const j = JSON.stringify(bound);
+      const j = bexprKey(bound);
       const ki = keyJson.indexOf(j);
       if (ki >= 0) return { kind: 'col', index: ki, type: keyFields[ki]!.type, ...(keyFields[ki]!.name ? { name: keyFields[ki]!.name } : {}) };
       if (window && bound.kind === 'col' && windowCols.includes(bound.index)) {
@@ -618,8 +618,8 @@ export class QueryBinder {
     const extra: BExpr[] = from.plan.fields.map((f, i) => ({ kind: 'col', index: i, type: f.type, name: f.name }));
     const colOf = (e: BExpr): number => {
       if (e.kind === 'col') return e.index;
-      const k = JSON.stringify(e);
-      const i = extra.findIndex((x) => JSON.stringify(x) === k);
+      const k = bexprKey(e);
+      const i = extra.findIndex((x) => bexprKey(x) === k);
       if (i >= 0) return i;
       extra.push(e);
       return extra.length - 1;
@@ -769,8 +769,8 @@ export class QueryBinder {
     const extra: BExpr[] = from.plan.fields.map((f, i) => ({ kind: 'col', index: i, type: f.type, name: f.name }));
     const colOf = (e: BExpr): number => {
       if (e.kind === 'col') return e.index;
-      const k = JSON.stringify(e);
-      const i = extra.findIndex((x) => JSON.stringify(x) === k);
+      const k = bexprKey(e);
+      const i = extra.findIndex((x) => bexprKey(x) === k);
       if (i >= 0) return i;
       extra.push(e);
       return extra.length - 1;

@@ -11,7 +11,7 @@ import type { RowField } from '../common/types.js';
 import { compileScript, type CompiledScript, type CompileOptions } from '../program/script-compiler.js';
 import type { TableDef } from '../plan/logical-plan.js';
 import { JobRunner, type RunSummary, type ConnectorLookup } from '../engine/job-runner.js';
-import { getConnector } from '../connectors/registry.js';
+import { getConnector, connectorIdentifiers } from '../connectors/registry.js';
 import { compareValues } from '../functions/index.js';
 import { parseDuration } from './duration.js';
 
@@ -50,7 +50,7 @@ export function validateTable(def: TableDef, role: 'source' | 'sink', updating: 
   if (id === undefined) return [];
   const f = connectors.get(id);
   const span = def.optionSpans?.['connector'];
-  if (!f) return [diag('CONN101', `table '${def.name}': unknown connector '${id}'`, span, 'available here: filesystem, datagen, print, blackhole')];
+  if (!f) return [diag('CONN101', `table '${def.name}': unknown connector '${id}'`, span, `available connectors: ${connectorIdentifiers().join(', ')}`)];
   if (role === 'source' && !f.createSource) return [diag('CONN102', `table '${def.name}': connector '${id}' can only be written to`, span)];
   if (role === 'sink' && !f.createSink) return [diag('CONN102', `table '${def.name}': connector '${id}' can only be read`, span)];
   const ctx = {

@@ -85,9 +85,10 @@ describe('connector option validation', () => {
 
 describe('connector registry', () => {
   it('knows the built-in connectors', () => {
-    assert.deepEqual(connectorIdentifiers(), ['blackhole', 'datagen', 'filesystem', 'print']);
+    for (const id of ['blackhole', 'datagen', 'filesystem', 'print']) assert.ok(connectorIdentifiers().includes(id), id);
+    assert.deepEqual(connectorIdentifiers(), [...connectorIdentifiers()].sort());
     assert.equal(getConnector('filesystem'), filesystemConnector);
-    assert.equal(getConnector('kafka'), undefined);
+    assert.equal(getConnector('no-such-connector'), undefined);
   });
   it('suggests a connector for a typo', () => {
     const d = unknownConnector('orders', 'fileystem', span(2));

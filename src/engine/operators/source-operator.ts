@@ -19,6 +19,8 @@ export class SourceOperator extends Operator {
   private readonly width: number;
   /** Highest watermark candidate seen; emitted after each batch. */
   pendingWatermark = WATERMARK_MIN;
+  /** Per-partition watermark candidates for partitioned sources; the source watermark is their minimum. */
+  private partitionWm = new Map<number, number>();
 
   constructor(id: string, readonly table: TableDef, ctx: OperatorContext, evalCtx: EvalContext) {
     super(id, table.fields, ctx, 1);
@@ -35,8 +37,8 @@ export class SourceOperator extends Operator {
     throw new Error('internal: a source operator has no upstream');
   }
 
-  /** Converts and emits one batch of physical rows. */
-  ingest(physical: Row[]): void {
+  /** Converts and emits one batch of physical rows; `partitions[i]` is row i's partition for partitioned sources. */
+  ingest(physical: Row[], partitions?: readonly number[]): void {
     const n = physical.length;
     this.rowsIn += n;
     const rows: Row[] = [];
@@ -64,10 +66,21 @@ export class SourceOperator extends Operator {
           continue;
         }
         const w = wmFn(row);
-        if (typeof w === 'number' && w > wm) wm = w;
+        if (typeof w === 'number') {
+          if (partitions) {
+            const p = partitions[i]!;
+            const cur = this.partitionWm.get(p);
+            if (cur === undefined || w > cur) this.partitionWm.set(p, w);
+          } else if (w > wm) wm = w;
+        }
       }
       rows.push(row);
       kinds.push(RowKind.Insert);
+    }
+    if (partitions && this.partitionWm.size > 0) {
+      let min = Infinity;
+      for (const w of this.partitionWm.values()) if (w < min) min = w;
+      if (min > wm) wm = min;
     }
     this.pendingWatermark = wm;
     this.emit({ rows, kinds });
@@ -78,10 +91,11 @@ export class SourceOperator extends Operator {
     if (this.wmFn && this.pendingWatermark > this.currentWatermark) this.watermark(this.pendingWatermark, 0);
   }
 
-  override snapshot(): unknown { return { wm: this.pendingWatermark, cur: this.currentWatermark }; }
+  override snapshot(): unknown { return { wm: this.pendingWatermark, cur: this.currentWatermark, parts: this.partitionWm }; }
   override restore(s: unknown): void {
-    const st = s as { wm: number; cur: number };
+    const st = s as { wm: number; cur: number; parts?: Map<number, number> };
     this.pendingWatermark = st.wm;
+    if (st.parts) this.partitionWm = st.parts;
     this.currentWatermark = st.cur;
     this.inputWatermarks[0] = st.cur;
   }

@@ -1,0 +1,11 @@
+-- Nexmark q12, processing-time windows: bids per bidder in 10 s tumbling windows of processing time.
+CREATE TABLE nexmark_q12_sink (
+  bidder BIGINT, bid_count BIGINT, starttime TIMESTAMP(3), endtime TIMESTAMP(3)
+) WITH ('connector' = 'blackhole');
+
+CREATE TEMPORARY VIEW bid_with_proctime AS SELECT *, PROCTIME() AS p_time FROM bid;
+
+INSERT INTO nexmark_q12_sink
+SELECT bidder, COUNT(*) AS bid_count, window_start AS starttime, window_end AS endtime
+FROM TABLE(TUMBLE(TABLE bid_with_proctime, DESCRIPTOR(p_time), INTERVAL '10' SECOND))
+GROUP BY bidder, window_start, window_end;
