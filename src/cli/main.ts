@@ -7,9 +7,11 @@ import { Command } from 'commander';
 import { renderDiagnostic, FreshetError, type Diagnostic } from '../common/diagnostics.js';
 import { ROW_KIND_SHORT } from '../common/row.js';
 import { runSql, compileSql, scriptDir } from '../runtime/sql-session.js';
+import { dictionaryCatalog } from '../runtime/dictionary-catalog.js';
 import { explainLogical } from '../plan/explain-logical.js';
 import { explainProgram } from '../program/explain-program.js';
 import { rowToJson } from './json-lines.js';
+import { registerSourceCommands } from './source-commands.js';
 import type { RowField } from '../common/types.js';
 
 function readScript(file: string): string {
@@ -55,7 +57,10 @@ program.command('sql')
     const flush = (): void => { if (out.length) { process.stdout.write(out.join('')); out.length = 0; } };
     const timer = setInterval(flush, 200);
     try {
+      const dict = await dictionaryCatalog();
+      for (const d of dict.diagnostics) process.stderr.write(`data dictionary: ${d.code} ${d.message}\n`);
       const res = await runSql(text, {
+        catalog: dict.catalog,
         baseDir: scriptDir(o.file),
         signal: controller.signal,
         ...(o.checkpointDir ? { checkpointDir: o.checkpointDir } : {}),
@@ -99,9 +104,10 @@ program.command('sql')
 program.command('explain')
   .description('print the logical plan and the operator graph of a script')
   .requiredOption('-f, --file <script>', 'the SQL script')
-  .action((o: { file: string }) => {
+  .action(async (o: { file: string }) => {
     const text = readScript(o.file);
-    const c = compileSql(text, { baseDir: scriptDir(o.file) });
+    const dict = await dictionaryCatalog();
+    const c = compileSql(text, { baseDir: scriptDir(o.file), catalog: dict.catalog });
     const errors = report(c.diagnostics, text, o.file);
     if (errors > 0) { process.exitCode = 1; return; }
     for (const p of c.plans) {
@@ -109,5 +115,7 @@ program.command('explain')
     }
     if (c.program) process.stdout.write(`== Operator Graph ==\n${explainProgram(c.program)}\n`);
   });
+
+registerSourceCommands(program);
 
 await program.parseAsync(process.argv);

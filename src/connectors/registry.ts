@@ -9,6 +9,8 @@ import { ConnectorErrors } from './connector-error-codes.js';
 import { createDatagenConnector } from './datagen/datagen-connector.js';
 import type { DatagenClock } from './datagen/datagen-source.js';
 import { filesystemConnector } from './filesystem/filesystem-connector.js';
+import { embeddedLogConnector } from './embedded-log/embedded-log-connector.js';
+import { nexmarkConnector } from './nexmark/nexmark-connector.js';
 import { createPrintConnector, type PrintOutput } from './print/print-connector.js';
 
 export interface ConnectorRegistry {
@@ -26,6 +28,9 @@ export function createRegistry(opts: RegistryOptions = {}): ConnectorRegistry {
     blackholeConnector,
     createDatagenConnector(opts.datagenClock),
     filesystemConnector,
+    embeddedLogConnector,
+    upsertKafkaConnector,
+    nexmarkConnector,
     createPrintConnector(opts.printOutput),
   ];
   const map = new Map(all.map((f) => [f.identifier, f]));

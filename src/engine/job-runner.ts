@@ -28,6 +28,12 @@ import { JoinOperator } from './operators/join-operator.js';
 import { IntervalJoinOperator } from './operators/interval-join-operator.js';
 import { TemporalJoinOperator } from './operators/temporal-join-operator.js';
 import { WindowJoinOperator } from './operators/window-join-operator.js';
+import { RankOperator } from './operators/rank-operator.js';
+import { DeduplicateOperator } from './operators/deduplicate-operator.js';
+import { WindowRankOperator } from './operators/window-rank-operator.js';
+import { SessionWindowAggregateOperator } from './operators/session-window-aggregate-operator.js';
+import { UnnestOperator } from './operators/unnest-operator.js';
+import { LookupJoinOperator } from './operators/lookup-join-operator.js';
 import type { EvalContext } from '../functions/index.js';
 
 export interface ConnectorLookup { get(identifier: string): ConnectorFactory | undefined }
@@ -86,6 +92,7 @@ export class JobRunner {
   private readonly sinks: SinkOperator[] = [];
   private readonly collects: CollectOperator[] = [];
   private readonly values: ValuesOperator[] = [];
+  private readonly closers: (() => Promise<void>)[] = [];
   private readonly ctx: OperatorContext;
   private readonly evalCtx: EvalContext;
 
@@ -148,7 +155,7 @@ export class JobRunner {
       case 'union': op = new UnionOperator(p.id, p.fields, this.ctx, p.inputs.length); break;
       case 'groupAggregate': op = new GroupAggregateOperator(p.id, p.fields, this.ctx, inFields, p.groupKeys, p.aggs); break;
       case 'windowTvf': op = new WindowTvfOperator(p.id, p.fields, this.ctx, p.window); break;
-      case 'windowAggregate': op = new WindowAggregateOperator(p.id, p.fields, this.ctx, inFields, p.window, p.groupKeys, p.aggs); break;
+      case 'windowAggregate': op = new WindowAggregateOperator(p.id, p.fields, this.ctx, inFields, p.window, p.groupKeys, p.aggs, p.earlyFire); break;
       case 'overAggregate': op = new OverAggregateOperator(p.id, p.fields, this.ctx, inFields, p.over, p.aggs); break;
       case 'collect': {
         const listener: ChangeListener | undefined = this.opts.onChange ? (row, kind) => this.opts.onChange!(p.name, row, kind) : undefined;
@@ -206,6 +213,26 @@ export class JobRunner {
       case 'intervalJoin': return new IntervalJoinOperator(p, this.ctx, this.evalCtx, inFields);
       case 'temporalJoin': return new TemporalJoinOperator(p, this.ctx, this.evalCtx, inFields);
       case 'windowJoin': return new WindowJoinOperator(p, this.ctx, this.evalCtx, inFields);
+      case 'rank': return new RankOperator(p, this.ctx, this.evalCtx, inFields);
+      case 'deduplicate': return new DeduplicateOperator(p, this.ctx, this.evalCtx, inFields);
+      case 'windowRank': return new WindowRankOperator(p, this.ctx, this.evalCtx, inFields);
+      case 'sessionWindowAggregate': return new SessionWindowAggregateOperator(p, this.ctx, this.evalCtx, inFields);
+      case 'unnest': return new UnnestOperator(p, this.ctx, this.evalCtx, inFields);
+      case 'lookupJoin': {
+        const f = this.factory(p.table.options, p.table.name);
+        if (!f.createLookup) {
+          throw new FreshetError(diag('RUN504', `connector '${f.identifier}' of table '${p.table.name}' cannot look up rows by key`, undefined,
+            'lookup joins (FOR SYSTEM_TIME AS OF a processing-time attribute) need a connector with lookup support'));
+        }
+        const source = f.createLookup({
+          tableName: p.table.name, physicalFields: p.table.physicalFields, options: p.table.options,
+          baseDir: p.table.baseDir, reporter: this.reporterFor(p.table.name), keyColumns: p.lookupKeys,
+          ...(p.table.optionSpans ? { optionSpans: p.table.optionSpans } : {}),
+        });
+        const lj = new LookupJoinOperator(p, this.ctx, this.evalCtx, inFields, source);
+        this.closers.push(() => lj.close());
+        return lj;
+      }
       default: throw new FreshetError(diag('PLAN401', `operator '${p.kind}' is not supported by the embedded engine yet`));
     }
   }
@@ -333,6 +360,7 @@ export class JobRunner {
       for (const s of this.sinks) { await s.drain(); await s.writer.flush(); }
     }
     for (const s of this.sinks) await s.writer.close();
+    for (const c of this.closers) await c();
     for (const slot of this.sources) if (!slot.finished) await slot.source.close();
     if (!finished && store && o.signal?.aborted) await takeCheckpoint();
 

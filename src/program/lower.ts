@@ -93,7 +93,7 @@ export class Lowering {
         if (node.variant === 'window' && node.window) {
           return this.add({ kind: 'windowRank', inputs: [input], windowStart: node.window.start, windowEnd: node.window.end, partitionKeys: node.partitionKeys, orderKeys: node.orderKeys, rankStart: node.rankStart, rankEnd: node.rankEnd, rankNumber: true, ...base }, 'WindowRank');
         }
-        return this.add({ kind: 'rank', inputs: [input], partitionKeys: node.partitionKeys, orderKeys: node.orderKeys, rankStart: node.rankStart, rankEnd: node.rankEnd, rankNumber: true, ...(node.ttlMs ? { ttl: { ms: node.ttlMs } } : {}), ...base }, 'Rank');
+        return this.add({ kind: 'rank', inputs: [input], partitionKeys: node.partitionKeys, orderKeys: node.orderKeys, rankStart: node.rankStart, rankEnd: node.rankEnd, rankNumber: true, inputUpdating: node.input.updating, ...(node.ttlMs ? { ttl: { ms: node.ttlMs } } : {}), ...base }, 'Rank');
       }
       case 'unnest': return this.add({ kind: 'unnest', inputs: [this.lower(node.input)], expr: node.expr, withOrdinality: node.withOrdinality, left: node.left, elementFields: node.elementFields, ...base }, 'Unnest');
       case 'overAggregate': return this.add({ kind: 'overAggregate', inputs: [this.lower(node.input)], over: node.over, aggs: node.aggs, ...base }, 'OverAggregate');

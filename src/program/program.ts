@@ -74,7 +74,9 @@ export type ProgramOp =
    * Top-N by ROW_NUMBER: keeps the rows ranked [rankStart, rankEnd] per partition, over append-only or updating input,
    * emitting retractions when the top changes. `rankNumber` appends the row number column.
    */
-  | (OpBase & { kind: 'rank'; partitionKeys: number[]; orderKeys: SortKey[]; rankStart: number; rankEnd: number; rankNumber: boolean; ttl?: StateTtl })
+  | (OpBase & { kind: 'rank'; partitionKeys: number[]; orderKeys: SortKey[]; rankStart: number; rankEnd: number; rankNumber: boolean; ttl?: StateTtl;
+      /** False when the input is append-only: state is then capped at rankEnd rows per partition. */
+      inputUpdating?: boolean })
   /**
    * Deduplication: ROW_NUMBER() OVER (PARTITION BY keys ORDER BY time ASC|DESC) = 1. keepLast emits updates
    * (-U/+U); keep-first on append input is append-only. `procTime` orders by arrival.

@@ -10,6 +10,7 @@ import type { Row } from '../common/row.js';
 import type { RowField } from '../common/types.js';
 import { compileScript, type CompiledScript, type CompileOptions } from '../program/script-compiler.js';
 import type { TableDef } from '../plan/logical-plan.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { JobRunner, type RunSummary, type ConnectorLookup } from '../engine/job-runner.js';
 import { getConnector, connectorIdentifiers } from '../connectors/registry.js';
 import { compareValues } from '../functions/index.js';
@@ -32,6 +33,8 @@ export interface SqlRunOptions {
   onStart?: (info: { unbounded: boolean }) => void;
   /** Connector lookup (default: the built-in registry). */
   connectors?: ConnectorLookup;
+  /** A catalog with tables already registered (the data dictionary's sources), extended by the script's DDL. */
+  catalog?: Catalog;
 }
 
 export interface QueryResult { name: string; fields: RowField[]; rows: Row[]; updating: boolean }
@@ -61,9 +64,10 @@ export function validateTable(def: TableDef, role: 'source' | 'sink', updating: 
   return f.validate(ctx, role);
 }
 
-export function compileSql(text: string, opts: Pick<SqlRunOptions, 'baseDir' | 'config' | 'connectors'> = {}): CompiledScript {
+export function compileSql(text: string, opts: Pick<SqlRunOptions, 'baseDir' | 'config' | 'connectors' | 'catalog'> = {}): CompiledScript {
   const lookup = opts.connectors ?? BUILTIN;
   const co: CompileOptions = { baseDir: resolve(opts.baseDir ?? '.'), validateTable: (d, r, u) => validateTable(d, r, u, lookup) };
+  if (opts.catalog) co.catalog = opts.catalog;
   if (opts.config) co.config = opts.config;
   return compileScript(text, co);
 }

@@ -15,6 +15,7 @@ import {
   checkFormat, checkOptionKeys, optionDiag, parseDuration, parseMemorySize,
 } from '../option-validation.js';
 import { FilesystemSink } from './filesystem-sink.js';
+import { FilesystemLookup } from './filesystem-lookup.js';
 import { FilesystemSource } from './filesystem-source.js';
 
 const OPTIONS: ConnectorFactory['options'] = {
@@ -87,6 +88,10 @@ export const filesystemConnector: ConnectorFactory = {
   validate,
   createSource(ctx) {
     return new FilesystemSource(ctx, requireValid(ctx, 'source'));
+  },
+  /** Lookup joins: the files are read once at open and indexed by the lookup key (see filesystem-lookup.ts). */
+  createLookup(ctx) {
+    return new FilesystemLookup(ctx, requireValid(ctx, 'source'));
   },
   createSink(ctx) {
     const format = requireValid(ctx, 'sink');

@@ -1,0 +1,262 @@
+/**
+ * `freshet source add|list|show|infer|sample|delete|serve` and `freshet produce`: the data dictionary from the
+ * command line. The store comes from the environment (FRESHET_CATALOG_URL for PostgreSQL, else the embedded store
+ * in $FRESHET_DATA_DIR or .freshet); `produce` appends to the embedded log directly, or through a running server
+ * with --server (the log has one writer process at a time).
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { FreshetError, formatDiagnostic, type Diagnostic } from '../common/diagnostics.js';
+import { Dictionary } from '../catalog/dictionary/dictionary.js';
+import { dataDir, logDirOf } from '../catalog/dictionary/data-dir.js';
+import { inferSchema, type InferOptions } from '../catalog/dictionary/infer-schema.js';
+import { openDictionaryStore } from '../catalog/dictionary/open-store.js';
+import { sourceTablesDdl } from '../catalog/dictionary/source-ddl.js';
+import { tableNamesOf, topicOf } from '../catalog/dictionary/source-model.js';
+import { EmbeddedLog } from '../connectors/embedded-log/embedded-log.js';
+import { tailTopic } from '../connectors/embedded-log/log-tail.js';
+import { parseDuration } from '../runtime/duration.js';
+import { ingestEvents, splitMessages } from '../server/ingest.js';
+import { startDictionaryServer } from '../server/dictionary-server.js';
+
+function readInput(file: string | undefined): string {
+  try {
+    return readFileSync(file === undefined || file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read ${file ?? 'standard input'}: ${(e as Error).message}`);
+  }
+}
+
+class CliError extends Error {}
+
+function printDiagnostics(ds: readonly Diagnostic[]): void {
+  for (const d of ds) process.stderr.write(formatDiagnostic(d) + '\n');
+}
+
+/** Runs a command body with the dictionary; user errors print as diagnostics with exit status 1. */
+async function withDictionary(fn: (d: Dictionary) => Promise<void>): Promise<void> {
+  let store;
+  try {
+    store = openDictionaryStore();
+    await fn(new Dictionary(store));
+  } catch (e) {
+    fail(e);
+  } finally {
+    await store?.close();
+  }
+}
+
+function fail(e: unknown): void {
+  if (e instanceof FreshetError) printDiagnostics(e.diagnostics);
+  else if (e instanceof CliError) process.stderr.write(`error: ${e.message}\n`);
+  else throw e;
+  process.exitCode = 1;
+}
+
+function inferOptions(o: { discriminator?: string; decimals?: string; notNull?: boolean; watermarkDelay?: string }): InferOptions {
+  const out: InferOptions = {};
+  if (o.discriminator) out.discriminator = o.discriminator;
+  if (o.decimals) {
+    if (!['double', 'exact', 'auto'].includes(o.decimals)) throw new CliError(`--decimals must be double, exact or auto, got '${o.decimals}'`);
+    out.decimals = o.decimals as InferOptions['decimals'] & string;
+  }
+  if (o.notNull) out.notNullWhenObserved = true;
+  if (o.watermarkDelay !== undefined) out.watermarkDelayMs = durationMs(o.watermarkDelay);
+  return out;
+}
+
+function durationMs(v: string): number {
+  const ms = /^\d+$/.test(v.trim()) ? Number(v) : parseDuration(v);
+  if (ms === undefined || !(ms >= 0)) throw new CliError(`not a duration: '${v}' (e.g. 5000, '5 s', '1 min')`);
+  return ms;
+}
+
+function samplesOf(text: string): string[] {
+  return splitMessages(text).map((m) => (typeof m.value === 'string' ? m.value : JSON.stringify(m.value)));
+}
+
+interface AddOpts {
+  kind?: string; samples?: string; definition?: string; topic?: string; partitions?: string; bootstrapServers?: string;
+  discriminator?: string; eventTime?: string; watermarkDelay?: string; owner?: string; description?: string; tag?: string[];
+  decimals?: string; notNull?: boolean;
+}
+
+export function registerSourceCommands(program: Command): void {
+  const source = program.command('source').description('the data dictionary: register, document and inspect message sources');
+
+  source.command('add <name>')
+    .description('register a source; its schema is inferred from --samples (JSON lines or a JSON array)')
+    .option('--kind <kind>', 'embedded-log (default) or kafka')
+    .option('--samples <file>', 'sample messages to infer the schema from (- for stdin)')
+    .option('--definition <file>', 'a full source definition as JSON (the REST API body)')
+    .option('--topic <topic>', 'topic name (default: the source name)')
+    .option('--partitions <n>', 'embedded log: partitions of a new topic')
+    .option('--bootstrap-servers <list>', 'kafka: host:port[,host:port]')
+    .option('--discriminator <path>', "multi-type topic: '$.type' or 'header:<name>'")
+    .option('--event-time <column>', 'event-time column (default: the inferred suggestion)')
+    .option('--watermark-delay <duration>', "watermark delay, e.g. '5 s' or 5000 (ms)")
+    .option('--decimals <mode>', 'numbers with a fraction: double (default), exact or auto')
+    .option('--not-null', 'make fields seen non-null in every sample NOT NULL')
+    .option('--owner <owner>')
+    .option('--description <text>')
+    .option('--tag <tag...>', 'tags')
+    .action(async (name: string, o: AddOpts) => {
+      await withDictionary(async (d) => {
+        const body: Record<string, unknown> = o.definition ? JSON.parse(readInput(o.definition)) as Record<string, unknown> : {};
+        body['name'] = name;
+        if (o.kind) body['kind'] = o.kind;
+        const conn: Record<string, unknown> = { ...(body['connection'] as Record<string, unknown> | undefined) };
+        if (o.topic) conn['topic'] = o.topic;
+        if (o.partitions) conn['partitions'] = Number(o.partitions);
+        if (o.bootstrapServers) conn['bootstrapServers'] = o.bootstrapServers;
+        body['connection'] = conn;
+        if (o.discriminator) body['discriminator'] = { path: o.discriminator };
+        if (o.owner) body['owner'] = o.owner;
+        if (o.description) body['description'] = o.description;
+        if (o.tag) body['tags'] = o.tag;
+        if (o.samples) body['samples'] = samplesOf(readInput(o.samples));
+        body['infer'] = inferOptions(o);
+        const r = await d.create(body);
+        printDiagnostics(r.warnings);
+        let src = r.source;
+        if (o.eventTime !== undefined || (o.watermarkDelay !== undefined && !o.samples)) {
+          const edit = (s: NonNullable<typeof src.schema>) => ({
+            ...s, ...(o.eventTime !== undefined ? { eventTimeColumn: o.eventTime } : {}),
+            ...(o.watermarkDelay !== undefined ? { watermarkDelayMs: durationMs(o.watermarkDelay) } : {}),
+          });
+          const patch = src.types
+            ? { types: Object.fromEntries(Object.entries(src.types).map(([k, s]) => [k, edit(s)])) }
+            : { schema: edit(src.schema!) };
+          src = (await d.update(name, patch)).source;
+        }
+        process.stdout.write(`source '${name}' saved (version ${src.version}); SQL tables: ${tableNamesOf(src).join(', ')}\n`);
+      });
+    });
+
+  source.command('list')
+    .description('list registered sources')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
+      await withDictionary(async (d) => {
+        const all = await d.list();
+        if (o.json) { process.stdout.write(JSON.stringify(all, null, 2) + '\n'); return; }
+        for (const s of all) {
+          process.stdout.write(`${s.name}\t${s.kind}\tv${s.version}\t${tableNamesOf(s).join(',')}\t${s.owner ?? ''}\t${s.description ?? ''}\n`);
+        }
+      });
+    });
+
+  source.command('show <name>')
+    .description('show a source: definition (secrets masked), SQL tables and their DDL')
+    .option('--json', 'the definition as JSON')
+    .option('--ddl', 'only the CREATE TABLE statements')
+    .action(async (name: string, o: { json?: boolean; ddl?: boolean }) => {
+      await withDictionary(async (d) => {
+        const s = await d.getForRuntime(name);
+        if (!s) throw new CliError(`unknown source '${name}'`);
+        const ddl = sourceTablesDdl(s, { logDir: logDirOf(dataDir()), redactSecrets: true }).map((t) => t.ddl + ';').join('\n\n');
+        if (o.ddl) { process.stdout.write(ddl + '\n'); return; }
+        if (o.json) { process.stdout.write(JSON.stringify(await d.get(name), null, 2) + '\n'); return; }
+        const st = await d.stats(name);
+        process.stdout.write(`${s.name} (${s.kind}, version ${s.version}, topic ${topicOf(s)})\n`);
+        if (s.owner) process.stdout.write(`owner: ${s.owner}\n`);
+        if (s.description) process.stdout.write(`${s.description}\n`);
+        if (s.tags.length) process.stdout.write(`tags: ${s.tags.join(', ')}\n`);
+        process.stdout.write(`messages: ${st.messages}  rate: ${st.messageRate}/s  parse errors: ${st.parseErrors}  dead letters: ${st.deadLetters}\n`);
+        const lin = await d.lineage(name);
+        if (lin.length) process.stdout.write(`read by: ${lin.join(', ')}\n`);
+        process.stdout.write(`\n${ddl}\n`);
+      });
+    });
+
+  source.command('infer')
+    .description('infer a schema from sample messages (JSON lines or a JSON array) and print the CREATE TABLE it implies')
+    .option('-f, --file <file>', 'samples file (default: stdin)')
+    .option('--name <name>', 'table name in the DDL', 'inferred')
+    .option('--discriminator <path>', "multi-type topic: '$.type'")
+    .option('--decimals <mode>', 'double (default), exact or auto')
+    .option('--not-null', 'make fields seen non-null in every sample NOT NULL')
+    .option('--json', 'print the schema, warnings and DDL as JSON')
+    .action((o: { file?: string; name: string; discriminator?: string; decimals?: string; notNull?: boolean; json?: boolean }) => {
+      try {
+        const r = inferSchema(samplesOf(readInput(o.file)), { ...inferOptions(o), name: o.name });
+        if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
+        printDiagnostics(r.warnings);
+        if (r.warnings.some((w) => w.severity === 'error')) { process.exitCode = 1; return; }
+        process.stdout.write(r.ddl + ';\n');
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  source.command('sample <name>')
+    .description('print the newest messages of a source from the embedded log (JSON lines)')
+    .option('-n, --limit <n>', 'how many', '10')
+    .action(async (name: string, o: { limit: string }) => {
+      await withDictionary(async (d) => {
+        const s = await d.get(name);
+        if (!s) throw new CliError(`unknown source '${name}'`);
+        const n = Number(o.limit);
+        if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit must be a positive integer, got '${o.limit}'`);
+        if (s.kind !== 'embedded-log') { for (const x of s.samples.slice(0, n)) process.stdout.write(x + '\n'); return; }
+        for (const r of await tailTopic(logDirOf(dataDir()), topicOf(s), n)) process.stdout.write(r.value + '\n');
+      });
+    });
+
+  source.command('delete <name>')
+    .description('remove a source from the dictionary (its log data stays)')
+    .action(async (name: string) => {
+      await withDictionary(async (d) => {
+        if (!(await d.delete(name))) throw new CliError(`unknown source '${name}'`);
+        process.stdout.write(`source '${name}' deleted\n`);
+      });
+    });
+
+  source.command('serve')
+    .description('serve the dictionary REST API (/api/sources)')
+    .option('--port <port>', 'port', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (o: { port: string; host: string }) => {
+      const { app, address } = await startDictionaryServer({ port: Number(o.port), host: o.host });
+      process.stderr.write(`freshet: dictionary API on ${address}/api/sources\n`);
+      const stop = (): void => { void app.close(); };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program.command('produce <source>')
+    .description('append JSON-lines events (from a file or stdin) to an embedded-log source')
+    .option('-f, --file <file>', 'events file (default: stdin)')
+    .option('--key <field>', 'take each event\'s partition key from this field')
+    .option('--server <url>', 'send through a running Freshet server, e.g. http://127.0.0.1:8080')
+    .action(async (name: string, o: { file?: string; key?: string; server?: string }) => {
+      try {
+        const text = readInput(o.file);
+        if (o.server) {
+          const url = `${o.server.replace(/\/+$/, '')}/api/sources/${encodeURIComponent(name)}/events${o.key ? `?key=${encodeURIComponent(o.key)}` : ''}`;
+          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text });
+          const body = await res.text();
+          if (!res.ok) throw new CliError(`server answered ${res.status}: ${body}`);
+          process.stdout.write(body + '\n');
+          return;
+        }
+        await withDictionary(async (d) => {
+          const s = await d.getForRuntime(name);
+          if (!s) throw new CliError(`unknown source '${name}'`);
+          const log = await EmbeddedLog.open(logDirOf(dataDir()));
+          try {
+            const r = await ingestEvents(d, log, s, splitMessages(text), o.key ? { keyField: o.key } : {});
+            for (const x of r.rejected) process.stderr.write(`rejected: ${x.reason}\n`);
+            for (const [t, n] of Object.entries(r.unknownTypes)) process.stderr.write(`warning: ${n} event(s) of unregistered type '${t}'\n`);
+            for (const [f, n] of Object.entries(r.unknownFields)) process.stderr.write(`warning: ${n} event(s) with field ${f} not in the schema\n`);
+            process.stdout.write(`appended ${r.appended} event(s) to '${name}'\n`);
+            if (r.appended === 0 && r.rejected.length > 0) process.exitCode = 1;
+          } finally {
+            await log.close();
+          }
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+}
