@@ -29,7 +29,6 @@ export function createRegistry(opts: RegistryOptions = {}): ConnectorRegistry {
     createDatagenConnector(opts.datagenClock),
     filesystemConnector,
     embeddedLogConnector,
-    upsertKafkaConnector,
     nexmarkConnector,
     createPrintConnector(opts.printOutput),
   ];
