@@ -25,7 +25,7 @@ after(() => { con?.closeSync?.(); rmSync(dir, { recursive: true, force: true });
 
 function norm(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number') return Math.round(v * 1e6) / 1e6;
+  if (typeof v === 'number') return Number.isInteger(v) ? v : Math.round(v * 1e6) / 1e6;
   if (v && typeof v === 'object' && 'micros' in (v as object)) return Number((v as { micros: bigint }).micros / 1000n);
   return v;
 }
