@@ -95,3 +95,37 @@ test('SIGKILL during a run and restore from the checkpoint directory gives the u
   assert.deepEqual(fin.out.trim().split('\n').sort(), refRows);
   assert.deepEqual(sinkRows(join(dir, 'kill-out')), sinkRows(join(dir, 'kill-ref-out')));
 });
+
+const script2 = `
+CREATE TABLE ev (
+  id BIGINT, k STRING, g INT, v INT, d DOUBLE, s STRING, ts TIMESTAMP(3), ts_ms BIGINT,
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+) WITH ('connector' = 'filesystem', 'path' = 'ev.json', 'format' = 'json');
+SELECT a.k, a.c, b.s FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) a LEFT JOIN (SELECT k, SUM(v) AS s FROM ev WHERE g = 1 GROUP BY k) b ON a.k = b.k;
+SELECT g, k, c, rn FROM (SELECT g, k, c, ROW_NUMBER() OVER (PARTITION BY g ORDER BY c DESC, k) AS rn FROM (SELECT g, k, COUNT(*) AS c FROM ev GROUP BY g, k)) WHERE rn <= 2;
+SELECT k, window_start, COUNT(*) AS c FROM TABLE(SESSION(TABLE ev PARTITION BY k, DESCRIPTOR(ts), INTERVAL '20' SECOND)) GROUP BY k, window_start, window_end;
+SELECT x.id, y.id AS other FROM ev x JOIN ev y ON x.k = y.k AND x.ts BETWEEN y.ts - INTERVAL '5' SECOND AND y.ts WHERE x.g = 0 AND y.g = 2;
+SELECT k, id FROM (SELECT k, id, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM ev) WHERE rn = 1;
+`;
+
+test('joins, Top-N, sessions and dedup restore exactly after halts at random points', () => {
+  writeFileSync(join(dir, 'job2.sql'), script2);
+  const ref = run(['-f', 'job2.sql', '--batch-size', '40', '-q'], dir);
+  assert.equal(ref.code, 0, ref.err);
+  const refRows = ref.out.trim().split('\n').sort();
+  assert.ok(refRows.length > 50);
+  const rnd = mulberry32(99);
+  for (let trial = 0; trial < 2; trial++) {
+    const chk = join(dir, `chk2-${trial}`);
+    let restore: string[] = [];
+    for (let crash = 0; crash < 2; crash++) {
+      const r = run(['-f', 'job2.sql', '--batch-size', '40', '--checkpoint-dir', chk, '--checkpoint-every-batches', String(1 + Math.floor(rnd() * 6)),
+        '--halt-after-batches', String(5 + Math.floor(rnd() * 50)), '-q', ...restore], dir);
+      assert.equal(r.code, 0, r.err);
+      if (existsSync(chk) && readdirSync(chk).some((f) => f.endsWith('.bin'))) restore = ['--from-checkpoint', chk];
+    }
+    const fin = run(['-f', 'job2.sql', '--batch-size', '40', '--checkpoint-dir', chk, '-q', ...restore], dir);
+    assert.equal(fin.code, 0, fin.err);
+    assert.deepEqual(fin.out.trim().split('\n').sort(), refRows, `trial ${trial}`);
+  }
+});

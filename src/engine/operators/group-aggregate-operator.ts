@@ -13,7 +13,7 @@ import { makeKeyFn, project, type KeyFn } from '../keys.js';
 import { BatchBuilder, Operator, type OperatorContext } from '../operator.js';
 import { rowsEqual } from '../row-equality.js';
 
-interface GroupState { k: Row; a: unknown[]; c: number }
+interface GroupState { k: Row; a: unknown[]; c: number; /** last update, processing time (state TTL) */ t?: number }
 
 export class GroupAggregateOperator extends Operator {
   private state = new Map<unknown, GroupState>();
@@ -21,7 +21,12 @@ export class GroupAggregateOperator extends Operator {
   private readonly keyFn: KeyFn;
   private readonly nKeys: number;
 
-  constructor(id: string, fields: RowField[], ctx: OperatorContext, inputFields: RowField[], private readonly groupKeys: number[], calls: AggCallDesc[]) {
+  /**
+   * `ttlMs` (`table.exec.state.ttl`): a key not updated for longer is forgotten, as Flink's state TTL does — its next
+   * row starts a new group (+I), and no retraction is emitted for the forgotten result.
+   */
+  constructor(id: string, fields: RowField[], ctx: OperatorContext, inputFields: RowField[], private readonly groupKeys: number[], calls: AggCallDesc[],
+    private readonly ttlMs?: number) {
     super(id, fields, ctx);
     this.aggs = new AggSet(calls);
     this.keyFn = makeKeyFn(groupKeys, inputFields);
@@ -46,9 +51,14 @@ export class GroupAggregateOperator extends Operator {
       const acc = kind === RowKind.Insert || kind === RowKind.UpdateAfter;
       const key = this.keyFn(row);
       let s = this.state.get(key);
+      if (s !== undefined && this.ttlMs !== undefined) {
+        const now = this.ctx.now();
+        if (now - (s.t ?? now) > this.ttlMs) { this.state.delete(key); this.ctx.metrics.inc('stateExpired'); s = undefined; } else s.t = now;
+      }
       if (s === undefined) {
         if (!acc) continue;
         s = { k: project(row, this.groupKeys), a: this.aggs.create(), c: 0 };
+        if (this.ttlMs !== undefined) s.t = this.ctx.now();
         this.state.set(key, s);
         this.aggs.add(s.a, row);
         s.c = 1;
@@ -69,6 +79,14 @@ export class GroupAggregateOperator extends Operator {
     }
     this.emit(out.take());
   }
+
+  /** Frees expired keys (called by the runtime on processing-time ticks). */
+  onProcessingTime(now: number): void {
+    if (this.ttlMs === undefined || now - this.lastSweep < Math.max(1000, this.ttlMs / 10)) return;
+    this.lastSweep = now;
+    for (const [k, s] of this.state) if (now - (s.t ?? now) > this.ttlMs) { this.state.delete(k); this.ctx.metrics.inc('stateExpired'); }
+  }
+  private lastSweep = 0;
 
   override snapshot(): unknown { return this.state; }
   override restore(s: unknown): void { this.state = s as Map<unknown, GroupState>; }
