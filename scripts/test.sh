@@ -61,19 +61,18 @@ if [[ ${#lint_dirs[@]} -gt 0 ]]; then
 fi
 
 # 4. Services hook ------------------------------------------------------------------------------------------------
-# Integration suites that need local services (Redis, PostgreSQL, Kafka-compatible brokers, ...) run when
-# FRESHET_SERVICES=1. scripts/services.sh start must start them and return once they accept connections;
-# scripts/services.sh stop stops them. Not implemented yet: until scripts/services.sh exists this only reports.
+# Integration suites that need local services (today Kafka; later Redis, PostgreSQL) run when FRESHET_SERVICES=1:
+# scripts/services.sh start starts them and returns once they accept connections. Only the services this run
+# started are stopped at the end (a developer's already running broker is left alone). Without FRESHET_SERVICES=1
+# the suites still run against services that happen to be up, and skip with a stated reason otherwise.
 if [[ "${FRESHET_SERVICES:-0}" == 1 ]]; then
   step "services (scripts/services.sh start)"
-  if [[ -f scripts/services.sh ]]; then
-    if bash scripts/services.sh start; then
-      services_started=1
-    else
-      failed_steps+=("services")
-    fi
+  export FRESHET_SERVICES_STARTED_FILE="$tmpdir/services-started"
+  if bash scripts/services.sh start; then
+    services_started=1
   else
-    echo "FRESHET_SERVICES=1 but scripts/services.sh does not exist yet; integration suites will skip"
+    services_started=1 # stop whatever did start
+    failed_steps+=("services")
   fi
 fi
 # -----------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { createDatagenConnector } from './datagen/datagen-connector.js';
 import type { DatagenClock } from './datagen/datagen-source.js';
 import { filesystemConnector } from './filesystem/filesystem-connector.js';
 import { embeddedLogConnector } from './embedded-log/embedded-log-connector.js';
+import { kafkaConnector, upsertKafkaConnector } from './kafka/kafka-connector.js';
 import { nexmarkConnector } from './nexmark/nexmark-connector.js';
 import { createPrintConnector, type PrintOutput } from './print/print-connector.js';
 
@@ -29,6 +30,8 @@ export function createRegistry(opts: RegistryOptions = {}): ConnectorRegistry {
     createDatagenConnector(opts.datagenClock),
     filesystemConnector,
     embeddedLogConnector,
+    kafkaConnector,
+    upsertKafkaConnector,
     nexmarkConnector,
     createPrintConnector(opts.printOutput),
   ];

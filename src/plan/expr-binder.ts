@@ -417,6 +417,10 @@ export class ExprBinder {
       return this.err(E.AggregateMisuse, `aggregate function ${name} is not allowed ${this.opts.context ?? 'here'}`, e,
         this.opts.context ? undefined : 'aggregates belong in SELECT or HAVING of a grouped query');
     }
+    if (e.niladic && !lookupFunction(name)) {
+      const col = this.scope.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+      if (col) return this.err(E.UnknownColumn, `${name} is a reserved word in Flink SQL`, e, `quote the column: \`${col.name}\``);
+    }
     if (e.distinct) return this.err(E.BadFunctionArgs, `DISTINCT is only allowed in aggregate functions, not in ${name}`, e);
     if (e.filter) return this.err(E.BadFunctionArgs, `FILTER is only allowed on aggregate functions, not on ${name}`, e.filter);
     return this.fn(name, e.args.map((a) => this.bind(a)), e);
