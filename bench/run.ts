@@ -46,7 +46,8 @@ async function child(name: string): Promise<void> {
   const connectors = { get: (id: string) => (id === 'synthetic' ? syntheticConnector : getConnector(id)) };
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const res = await runSql(b.sql, { connectors });
+  // BENCH_PARALLELISM (bench/parallel.ts sets it): worker threads for keyed stages; 1 = the single-threaded engine.
+  const res = await runSql(b.sql, { connectors, parallelism: Number(process.env['BENCH_PARALLELISM'] ?? 1) });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const errs = res.diagnostics.filter((d) => d.severity === 'error');
@@ -76,4 +77,5 @@ function main(): void {
 
 if (process.argv[2] === '--child') await child(process.argv[3]!);
 else if (process.argv.slice(2).includes('nexmark')) (await import('./nexmark/run.js')).runNexmark(process.argv.slice(2));
+else if (process.argv.slice(2).includes('stores')) await (await import('./stores.js')).runStoreBench();
 else main();

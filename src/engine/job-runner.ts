@@ -5,6 +5,11 @@
  * Determinism (what makes restore-and-replay exact): batch boundaries come from the sources' positions, sources are
  * polled in a fixed round-robin order whose cursor is checkpointed, and watermarks are emitted at batch boundaries.
  * Given the same input, a restored run therefore produces exactly the output of an uninterrupted one.
+ *
+ * Parallelism (`parallelism.default`, or RunOptions.parallelism): with P > 1 the keyed stages run in P worker threads
+ * (see parallel/parallel-exchange.ts); sources, sinks, collects and unkeyed operators stay on this thread, and after
+ * every source batch the runner pumps the exchange until every worker has acknowledged it, so batch boundaries,
+ * watermarks and checkpoints keep the meaning they have on one thread. P = 1 never starts a worker.
  */
 import { createHash } from 'node:crypto';
 import type { Row } from '../common/row.js';
@@ -14,27 +19,16 @@ import type { ConnectorFactory, ScanSource, SinkWriter } from './connector-api.j
 import { Metrics } from './metrics.js';
 import { Operator, WATERMARK_MAX, type OperatorContext } from './operator.js';
 import { SourceOperator } from './operators/source-operator.js';
-import { CalcOperator } from './operators/calc-operator.js';
-import { UnionOperator } from './operators/union-operator.js';
-import { GroupAggregateOperator } from './operators/group-aggregate-operator.js';
-import { WindowAggregateOperator } from './operators/window-aggregate-operator.js';
-import { WindowTvfOperator } from './operators/window-tvf-operator.js';
-import { OverAggregateOperator } from './operators/over-aggregate-operator.js';
 import { CollectOperator, type ChangeListener } from './operators/collect-operator.js';
 import { SinkOperator } from './operators/sink-operator.js';
 import { ValuesOperator } from './operators/values-operator.js';
 import { CheckpointStore, type CheckpointData } from './checkpoint-store.js';
-import { JoinOperator } from './operators/join-operator.js';
-import { IntervalJoinOperator } from './operators/interval-join-operator.js';
-import { TemporalJoinOperator } from './operators/temporal-join-operator.js';
-import { WindowJoinOperator } from './operators/window-join-operator.js';
-import { RankOperator } from './operators/rank-operator.js';
-import { DeduplicateOperator } from './operators/deduplicate-operator.js';
-import { WindowRankOperator } from './operators/window-rank-operator.js';
-import { SessionWindowAggregateOperator } from './operators/session-window-aggregate-operator.js';
-import { UnnestOperator } from './operators/unnest-operator.js';
 import { LookupJoinOperator } from './operators/lookup-join-operator.js';
 import type { EvalContext } from '../functions/index.js';
+import { createOperator } from './parallel/operator-factory.js';
+import { ParallelExchange } from './parallel/parallel-exchange.js';
+import { routingKeys } from './parallel/key-hash.js';
+import type { OpState } from './parallel/messages.js';
 
 export interface ConnectorLookup { get(identifier: string): ConnectorFactory | undefined }
 
@@ -63,6 +57,23 @@ export interface RunOptions {
   idleTimeoutMs?: number;
   /** Called once sources are open, telling whether any source is unbounded (the CLI then streams changes). */
   onStart?: (info: { unbounded: boolean }) => void;
+  /** Worker threads for keyed stages; overrides the program's `parallelism.default` (default 1: no workers). */
+  parallelism?: number;
+}
+
+/** How a run was parallelized. */
+export interface ParallelismInfo {
+  /** The configured parallelism. */
+  requested: number;
+  /** Worker threads actually used (1 when the plan has no keyed stage that can run in parallel). */
+  effective: number;
+  /** Operators kept on the main thread, and why. */
+  notes: string[];
+}
+
+/** A checkpoint of a parallel run: CheckpointData plus each worker's operator states. */
+interface ParallelCheckpointData extends CheckpointData {
+  parallel?: { parallelism: number; workers: OpState[] };
 }
 
 export interface RunSummary {
@@ -75,6 +86,7 @@ export interface RunSummary {
   deadLetters: DeadLetter[];
   results: Map<string, { fields: ProgramOp['fields']; rows: Row[] }>;
   operators: { id: string; rowsIn: number; rowsOut: number }[];
+  parallelism?: ParallelismInfo;
 }
 
 interface SourceSlot { op: SourceOperator; source: ScanSource; finished: boolean; idleSince: number; idle: boolean }
@@ -95,6 +107,10 @@ export class JobRunner {
   private readonly closers: (() => Promise<void>)[] = [];
   private readonly ctx: OperatorContext;
   private readonly evalCtx: EvalContext;
+  /** Set when keyed stages run in worker threads (effective parallelism > 1). */
+  private readonly exchange: ParallelExchange | undefined;
+  readonly parallelism: ParallelismInfo;
+  private readonly programOps: Map<string, ProgramOp>;
 
   constructor(readonly program: Program, readonly opts: RunOptions) {
     const limit = opts.deadLetterLimit ?? 1000;
@@ -107,6 +123,24 @@ export class JobRunner {
       },
     };
     this.evalCtx = { timeZone: opts.timeZone ?? program.config['table.local-time-zone'] ?? 'UTC', now: () => Date.now() };
+    this.programOps = new Map(program.operators.map((p) => [p.id, p]));
+    const requested = resolveParallelism(program, opts);
+    let exchange: ParallelExchange | undefined;
+    const notes: string[] = [];
+    if (requested > 1) {
+      exchange = new ParallelExchange(program, requested, this.ctx, {
+        metrics: (entries) => { for (const [k, v] of entries) this.metrics.inc(k, v); },
+        deadLetters: (list) => { for (const d of list) if (this.deadLetters.length < limit) this.deadLetters.push(d); },
+        flushMainAsync: () => this.flushAsyncOperators(),
+      });
+      notes.push(...exchange.layout.plan.notes);
+      if (!exchange.active) {
+        notes.push('no keyed operator with key columns: the job runs on one thread');
+        exchange = undefined;
+      }
+    }
+    this.exchange = exchange;
+    this.parallelism = { requested, effective: exchange ? requested : 1, notes };
     for (const op of program.operators) this.build(op);
   }
 
@@ -129,12 +163,14 @@ export class JobRunner {
   }
 
   private build(p: ProgramOp): void {
-    const inputs = p.inputs.map((i) => {
-      const op = this.ops.get(i);
+    const ex = this.exchange;
+    if (ex?.isParallel(p.id)) { this.wireParallel(p, ex); return; }
+    const inputs = p.inputs.map((i, idx) => {
+      // A parallel producer reaches a main-thread operator through the merge of its P instances.
+      const op = ex?.isParallel(i) ? ex.mergeFor(p.id, idx) : this.ops.get(i);
       if (!op) throw new Error(`internal: operator ${p.id} reads unknown input ${i}`);
       return op;
     });
-    const inFields = inputs[0]?.fields ?? [];
     let op: Operator;
     switch (p.kind) {
       case 'source': {
@@ -151,12 +187,6 @@ export class JobRunner {
         break;
       }
       case 'values': { const v = new ValuesOperator(p.id, p.fields, this.ctx, p.rows); this.values.push(v); op = v; break; }
-      case 'calc': op = new CalcOperator(p.id, p.fields, this.ctx, this.evalCtx, p.condition, p.projection); break;
-      case 'union': op = new UnionOperator(p.id, p.fields, this.ctx, p.inputs.length); break;
-      case 'groupAggregate': op = new GroupAggregateOperator(p.id, p.fields, this.ctx, inFields, p.groupKeys, p.aggs); break;
-      case 'windowTvf': op = new WindowTvfOperator(p.id, p.fields, this.ctx, p.window); break;
-      case 'windowAggregate': op = new WindowAggregateOperator(p.id, p.fields, this.ctx, inFields, p.window, p.groupKeys, p.aggs, p.earlyFire); break;
-      case 'overAggregate': op = new OverAggregateOperator(p.id, p.fields, this.ctx, inFields, p.over, p.aggs); break;
       case 'collect': {
         const listener: ChangeListener | undefined = this.opts.onChange ? (row, kind) => this.opts.onChange!(p.name, row, kind) : undefined;
         const c = new CollectOperator(p.id, p.fields, this.ctx, p.name, listener);
@@ -186,6 +216,21 @@ export class JobRunner {
   }
 
   /**
+   * A parallel operator is instantiated in the workers only. A keyed one gets a router per input here (fed by the
+   * main-thread producer, or by the merge of a parallel producer: a re-route between keyed stages); a stateless one
+   * is chained after its producers inside each worker and needs nothing on this thread.
+   */
+  private wireParallel(p: ProgramOp, ex: ParallelExchange): void {
+    if (routingKeys(p) === undefined) return;
+    const inFields = p.inputs.map((i) => this.programOps.get(i)!.fields);
+    p.inputs.forEach((i, idx) => {
+      const up = ex.isParallel(i) ? ex.mergeFor(p.id, idx) : this.ops.get(i);
+      if (!up) throw new Error(`internal: operator ${p.id} reads unknown input ${i}`);
+      up.outputs.push({ op: ex.routerFor(p, idx, inFields), input: 0 });
+    });
+  }
+
+  /**
    * Operators with asynchronous work (lookup joins) buffer rows in process() and complete them in flushAsync(); the
    * runner awaits them in topological order after every batch and watermark, so nothing is in flight at a checkpoint.
    */
@@ -203,21 +248,15 @@ export class JobRunner {
       const f = (op as { onProcessingTime?: (now: number) => void }).onProcessingTime;
       if (f) f.call(op, now);
     }
+    this.exchange?.processingTime(now);
   }
 
-  /** Operators of the later engine features (joins, Top-N, sessions, ...), wired as they land. */
+  /** Connector-free operators come from the shared factory (the workers build theirs the same way); lookup joins here. */
   private buildExtended(p: ProgramOp, inputs: Operator[]): Operator {
     const inFields = inputs.map((i) => i.fields);
+    const made = createOperator(p, inFields, { ctx: this.ctx, evalCtx: this.evalCtx });
+    if (made) return made;
     switch (p.kind) {
-      case 'join': return new JoinOperator(p, this.ctx, this.evalCtx, inFields);
-      case 'intervalJoin': return new IntervalJoinOperator(p, this.ctx, this.evalCtx, inFields);
-      case 'temporalJoin': return new TemporalJoinOperator(p, this.ctx, this.evalCtx, inFields);
-      case 'windowJoin': return new WindowJoinOperator(p, this.ctx, this.evalCtx, inFields);
-      case 'rank': return new RankOperator(p, this.ctx, this.evalCtx, inFields);
-      case 'deduplicate': return new DeduplicateOperator(p, this.ctx, this.evalCtx, inFields);
-      case 'windowRank': return new WindowRankOperator(p, this.ctx, this.evalCtx, inFields);
-      case 'sessionWindowAggregate': return new SessionWindowAggregateOperator(p, this.ctx, this.evalCtx, inFields);
-      case 'unnest': return new UnnestOperator(p, this.ctx, this.evalCtx, inFields);
       case 'lookupJoin': {
         const f = this.factory(p.table.options, p.table.name);
         if (!f.createLookup) {
@@ -238,7 +277,42 @@ export class JobRunner {
   }
 
   async run(): Promise<RunSummary> {
+    const ex = this.exchange;
+    if (!ex) return this.runGuarded();
+    const timeZone = this.evalCtx.timeZone;
+    const deadLetterLimit = this.opts.deadLetterLimit ?? 1000;
+    await ex.start((index) => ({ program: this.program, index, parallelism: ex.parallelism, timeZone, deadLetterLimit }));
+    try {
+      return await this.runGuarded();
+    } finally {
+      await ex.close();
+    }
+  }
+
+  /**
+   * Runs the job; when it fails, closes every source, sink and lookup source before rethrowing, so a connected
+   * client (Kafka, Redis) never keeps the process alive after an error.
+   */
+  private async runGuarded(): Promise<RunSummary> {
+    try {
+      return await this.runJob();
+    } catch (err) {
+      const quietly = async (f: () => Promise<void>): Promise<void> => { try { await f(); } catch { /* already failing */ } };
+      for (const slot of this.sources) if (!slot.finished) await quietly(() => slot.source.close());
+      for (const s of this.sinks) await quietly(() => s.writer.close());
+      for (const c of this.closers) await quietly(c);
+      throw err;
+    }
+  }
+
+  /** Moves rows between this thread and the workers until every worker has acknowledged everything queued. */
+  private async pump(): Promise<void> {
+    if (this.exchange) await this.exchange.pump();
+  }
+
+  private async runJob(): Promise<RunSummary> {
     const t0 = Date.now();
+    const ex = this.exchange;
     const o = this.opts;
     const store = o.checkpointDir ? new CheckpointStore(o.checkpointDir) : undefined;
     let checkpointId = 0;
@@ -246,7 +320,7 @@ export class JobRunner {
     let nextSource = 0;
     const hash = programHash(this.program);
 
-    let restored: CheckpointData | undefined;
+    let restored: ParallelCheckpointData | undefined;
     if (o.restoreFrom) {
       restored = await CheckpointStore.load(o.restoreFrom);
       if (!restored) throw new FreshetError(diag('RUN510', `no checkpoint found at '${o.restoreFrom}'`));
@@ -254,8 +328,14 @@ export class JobRunner {
         throw new FreshetError(diag('RUN511', `checkpoint ${restored.id} was taken by a different program`, undefined,
           'a checkpoint can only be restored into the same SQL; start without it or revert the change'));
       }
+      const savedParallelism = restored.parallel?.parallelism ?? 1;
+      if (savedParallelism !== this.parallelism.effective) {
+        throw new FreshetError(diag('RUN512', `checkpoint ${restored.id} was taken with parallelism ${savedParallelism}, this job runs with parallelism ${this.parallelism.effective}`, undefined,
+          `restore with SET 'parallelism.default' = '${savedParallelism}'; keyed state is not re-sharded to a different parallelism`));
+      }
+      if (ex && restored.parallel) await ex.restore(restored.parallel.workers);
       for (const [id, s] of Object.entries(restored.operators)) {
-        const op = this.ops.get(id);
+        const op = this.ops.get(id) ?? ex?.merges.find((m) => m.id === id);
         if (!op) continue;
         op.restoreBase(s.base as { inputs: number[]; current: number });
         if (s.state !== undefined) op.restore(s.state);
@@ -278,6 +358,7 @@ export class JobRunner {
     }
     o.onStart?.({ unbounded: this.sources.some((s) => !s.source.bounded) });
     if (!restored) for (const v of this.values) v.start();
+    await this.pump();
 
     const batchSize = o.batchSize ?? 4096;
     let batches = 0;
@@ -292,10 +373,17 @@ export class JobRunner {
       checkpointId++;
       const operators: CheckpointData['operators'] = {};
       for (const op of this.order) operators[op.id] = { base: op.snapshotBase(), state: op.snapshot() };
-      const data: CheckpointData = {
+      let parallel: ParallelCheckpointData['parallel'];
+      if (ex) {
+        // Aligned barrier: pump() has run after the last batch, so every worker has acknowledged it.
+        for (const m of ex.merges) operators[m.id] = { base: m.snapshotBase(), state: undefined };
+        parallel = { parallelism: ex.parallelism, workers: await ex.snapshot() };
+      }
+      const data: ParallelCheckpointData = {
         version: 1, id: checkpointId, programHash: hash, takenAt: Date.now(),
         sources: this.sources.map((s) => ({ id: s.op.id, position: s.finished ? null : s.source.position(), finished: s.finished })),
         nextSource, operators, metrics: this.metrics.toJSON(),
+        ...(parallel ? { parallel } : {}),
       };
       const bytes = store.prepare(data); // synchronous: captures state at this instant
       await store.write(checkpointId, bytes);
@@ -336,6 +424,7 @@ export class JobRunner {
           this.metrics.inc('sourcesMarkedIdle');
         }
         this.fireProcessingTime();
+        await this.pump();
         for (const s of this.sinks) await s.drain();
         batches++;
         batchesSinceCheckpoint++;
@@ -349,11 +438,22 @@ export class JobRunner {
       if (!gotData && this.sources.some((s) => !s.finished)) {
         await new Promise((r) => setTimeout(r, 5));
         this.fireProcessingTime();
+        await this.pump();
       }
     }
 
     const finished = !halted && !o.signal?.aborted;
-    if (finished) {
+    if (finished && ex) {
+      // End of input in topological order across threads: each operator finishes after everything upstream of it.
+      await this.flushAsyncOperators();
+      for (const p of this.program.operators) {
+        if (ex.isParallel(p.id)) ex.finish(p.id);
+        else this.ops.get(p.id)?.finish();
+        await this.flushAsyncOperators();
+        await this.pump();
+      }
+      for (const s of this.sinks) { await s.drain(); await s.writer.flush(); }
+    } else if (finished) {
       await this.flushAsyncOperators();
       for (const op of this.order) op.finish();
       await this.flushAsyncOperators();
@@ -366,13 +466,34 @@ export class JobRunner {
 
     const results = new Map<string, { fields: ProgramOp['fields']; rows: Row[] }>();
     for (const c of this.collects) results.set(c.name, { fields: c.fields, rows: c.result() });
+    let operators = this.order.map((op) => ({ id: op.id, rowsIn: op.rowsIn, rowsOut: op.rowsOut }));
+    if (ex) {
+      const stats = await ex.stats();
+      operators = this.program.operators.map((p) => {
+        const op = this.ops.get(p.id);
+        const st = op ? { rowsIn: op.rowsIn, rowsOut: op.rowsOut } : stats.get(p.id) ?? { rowsIn: 0, rowsOut: 0 };
+        return { id: p.id, ...st };
+      });
+    }
     return {
       finished, durationMs: Date.now() - t0, batches, checkpoints,
       ...(restoredFrom !== undefined ? { restoredFrom } : {}),
-      metrics: this.metrics.toJSON(), deadLetters: this.deadLetters, results,
-      operators: this.order.map((op) => ({ id: op.id, rowsIn: op.rowsIn, rowsOut: op.rowsOut })),
+      metrics: this.metrics.toJSON(), deadLetters: this.deadLetters, results, operators,
+      ...(this.parallelism.requested > 1 ? { parallelism: this.parallelism } : {}),
     };
   }
+}
+
+/** RunOptions.parallelism, else the program's `parallelism.default`, else 1; anything but a positive integer is refused. */
+function resolveParallelism(program: Program, opts: RunOptions): number {
+  const raw = opts.parallelism ?? program.config['parallelism.default'];
+  if (raw === undefined) return 1;
+  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new FreshetError(diag('RUN513', `parallelism must be a positive integer (at most 256), got '${raw}'`, undefined,
+      "e.g. SET 'parallelism.default' = '2'"));
+  }
+  return n;
 }
 
 function safeJson(row: unknown): string {

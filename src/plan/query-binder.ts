@@ -298,7 +298,8 @@ export class QueryBinder {
         'declare a WATERMARK for it in CREATE TABLE (event time) or use a PROCTIME() column; time attributes are lost after a regular GROUP BY');
       return this.empty();
     }
-    if (tt.timeAttr === 'proctime') return this.notSupported('processing-time window TVFs', tc, 'use an event-time attribute with a WATERMARK');
+    const procTime = tt.timeAttr === 'proctime';
+    if (procTime && fname === 'SESSION') return this.notSupported('processing-time SESSION windows', tc, 'use an event-time attribute with a WATERMARK');
     if (input.plan.updating) return this.notSupported('window TVFs over an updating input', data);
     const interval = (name: string): number | undefined => {
       const e = args.get(name);
@@ -331,7 +332,7 @@ export class QueryBinder {
     const step = interval('STEP');
     const offset = interval('OFFSET') ?? 0;
     if (size === undefined || size <= 0) { if (size !== undefined) this.err(E.BadWindow, `${fname} size must be positive`, args.get('SIZE')!); return this.empty(); }
-    const spec: WindowSpec = { kind: fname, timeCol, size, offset, procTime: false };
+    const spec: WindowSpec = { kind: fname, timeCol, size, offset, procTime };
     if (fname === 'HOP') {
       if (slide === undefined || slide <= 0) { this.err(E.BadWindow, 'HOP slide must be a positive interval', args.get('SLIDE') ?? r.call); return this.empty(); }
       if (size % slide !== 0) { this.err(E.BadWindow, `HOP size (${size} ms) must be an integral multiple of the slide (${slide} ms)`, args.get('SIZE')!); return this.empty(); }

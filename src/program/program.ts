@@ -24,7 +24,7 @@ export interface OpBase {
   inputs: string[];
   fields: RowField[];
   updating: boolean;
-  /** Operator parallelism hint; the embedded engine currently runs every operator on one thread. */
+  /** Operator parallelism hint; the embedded engine uses `parallelism.default` (src/engine/parallel/) for keyed stages. */
   parallelism?: number;
 }
 

@@ -26,6 +26,8 @@ export interface SqlRunOptions {
   checkpointEveryBatches?: number;
   haltAfterBatches?: number;
   batchSize?: number;
+  /** Worker threads for keyed stages (overrides `parallelism.default`). */
+  parallelism?: number;
   signal?: AbortSignal;
   /** Extra configuration, as if SET before the script. */
   config?: Record<string, string>;
@@ -97,6 +99,7 @@ export async function runSql(text: string, opts: SqlRunOptions = {}): Promise<Sq
   const runner = new JobRunner(compiled.program, {
     connectors: opts.connectors ?? BUILTIN,
     ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+    ...(opts.parallelism !== undefined ? { parallelism: opts.parallelism } : {}),
     ...(opts.checkpointDir !== undefined ? { checkpointDir: opts.checkpointDir } : {}),
     ...(interval !== undefined ? { checkpointIntervalMs: interval } : {}),
     ...(opts.checkpointEveryBatches !== undefined ? { checkpointEveryBatches: opts.checkpointEveryBatches } : {}),

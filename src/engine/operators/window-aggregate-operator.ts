@@ -67,10 +67,13 @@ export class WindowAggregateOperator extends Operator {
     this.rowsIn += n;
     const tc = this.window.timeCol;
     const a = this.assigner;
-    const wm = this.currentWatermark;
+    const proc = this.window.procTime;
+    // Processing-time windows: a row belongs to the window of its arrival time; "fired" progress is the clock's.
+    const wm = proc ? this.procFired : this.currentWatermark;
+    const now = proc ? this.ctx.now() : 0;
     for (let i = 0; i < n; i++) {
       const row = rows[i]!;
-      const ts = row[tc] as number | null;
+      const ts = proc ? now : row[tc] as number | null;
       if (ts === null) { this.ctx.badRow(this.id, row, 'window time attribute is NULL'); continue; }
       let sliceEnd = a.sliceEnd(ts);
       if (sliceEnd - 1 <= wm) {
@@ -148,6 +151,10 @@ export class WindowAggregateOperator extends Operator {
    * early-fire delay, emits the changed partial results of the unfired windows touched since the last firing.
    */
   onProcessingTime(now: number): void {
+    if (this.window.procTime && now - 1 > this.procFired) {
+      this.procFired = now - 1;
+      this.fire(now - 1);
+    }
     if (this.delay === undefined || !this.delay.take(now)) return;
     const out = new BatchBuilder();
     const a = this.assigner;
@@ -168,7 +175,23 @@ export class WindowAggregateOperator extends Operator {
     this.emit(out.take());
   }
 
+  /** Processing time up to which windows have fired (processing-time windows only). */
+  private procFired = -Infinity;
+
   protected override onWatermark(wm: number): void {
+    if (!this.window.procTime) this.fire(wm);
+  }
+
+  /**
+   * End of a bounded input: processing-time windows still open are fired, so a bounded run reports every window it
+   * saw (event-time windows have already fired on the final +infinity watermark).
+   */
+  override finish(): void {
+    if (this.window.procTime) { this.procFired = Infinity; this.fire(Infinity); }
+    super.finish();
+  }
+
+  private fire(wm: number): void {
     const out = new BatchBuilder();
     const a = this.assigner;
     for (let t = this.timers.pollUpTo(wm + 1); t !== undefined; t = this.timers.pollUpTo(wm + 1)) {

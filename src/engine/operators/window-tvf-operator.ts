@@ -21,7 +21,8 @@ export class WindowTvfOperator extends Operator {
     this.rowsIn += rows.length;
     const out = new BatchBuilder();
     const tc = this.window.timeCol;
-    const wm = this.currentWatermark;
+    // Processing-time windows are never late: a row belongs to the window of its arrival.
+    const wm = this.window.procTime ? -Infinity : this.currentWatermark;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const ts = row[tc] as number | null;
