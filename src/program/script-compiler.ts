@@ -237,7 +237,8 @@ function sinkAssignable(from: SqlType, to: SqlType): boolean {
     if (isIntegral(from) && to.kind === 'DECIMAL') return true;
     return rank.indexOf(from.kind) <= rank.indexOf(to.kind);
   }
-  if (isTimestamp(from) && isTimestamp(to)) return from.kind === to.kind;
+  // TIMESTAMP_LTZ and TIMESTAMP convert through the session time zone (Flink accepts it when writing a sink).
+  if (isTimestamp(from) && isTimestamp(to)) return true;
   return false;
 }
 
