@@ -14,7 +14,7 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL=(kafka postgres)
+ALL=(kafka redis postgres flink)  # redis: scripts/redis.sh, 127.0.0.1:${FRESHET_REDIS_PORT:-16379}
 
 cmd="${1:-}"
 shift || true

@@ -3,32 +3,12 @@
  * integral wrap-around of TINYINT/SMALLINT/INT, Java's double-to-integral narrowing, FLOAT rounding, DECIMAL
  * half-up rounding and Flink's DECIMAL result-type derivation (LogicalTypeMerging).
  *
- * The DECIMAL helpers follow the convention of src/functions/decimal.ts (a DECIMAL(p,s) value is a number rounded
- * half-up to s digits, rounding through a 15-significant-digit view so that 1.005 rounds to 1.01 as BigDecimal
- * would). They are duplicated here because functions and aggregates are peer layers that may not import each other.
+ * DECIMAL rounding comes from src/common/decimal.ts, shared with the scalar functions.
  */
 import type { TypeKind } from '../common/types.js';
 
-export const MAX_DECIMAL_PRECISION = 38;
-const MINIMUM_ADJUSTED_SCALE = 6;
-
-const POW10: number[] = [];
-for (let i = 0; i <= 38; i++) POW10.push(Number('1e' + i));
-
-export function pow10(n: number): number {
-  return n >= 0 && n <= 38 ? POW10[n]! : Math.pow(10, n);
-}
-
-/** Rounds half-up (Java RoundingMode.HALF_UP: ties away from zero) to `scale` >= 0 fractional digits. */
-export function roundHalfUp(x: number, scale: number): number {
-  if (!Number.isFinite(x)) return x;
-  const f = pow10(scale);
-  const a = Math.abs(x) * f;
-  if (a >= 9007199254740992) return x; // already integral at this scale
-  const r = Math.floor(Number(a.toPrecision(15)) + 0.5);
-  const v = r / f;
-  return x < 0 ? -v : v;
-}
+export { MAX_DECIMAL_PRECISION, pow10, roundHalfUp } from '../common/decimal.js';
+import { MAX_DECIMAL_PRECISION, MINIMUM_ADJUSTED_SCALE, pow10 } from '../common/decimal.js';
 
 /**
  * round-half-up(n / d) for integers n and d > 0, exact while |n| is a safe integer (BigDecimal division rounded

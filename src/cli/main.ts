@@ -12,6 +12,8 @@ import { explainLogical } from '../plan/explain-logical.js';
 import { explainProgram } from '../program/explain-program.js';
 import { rowToJson } from './json-lines.js';
 import { registerSourceCommands } from './source-commands.js';
+import { registerFlinkCommands } from '../flink/flink-commands.js';
+import { registerStartCommand } from '../server/platform/start-command.js';
 import type { RowField } from '../common/types.js';
 
 function readScript(file: string): string {
@@ -117,5 +119,7 @@ program.command('explain')
   });
 
 registerSourceCommands(program);
+registerFlinkCommands(program);
+registerStartCommand(program);
 
 await program.parseAsync(process.argv);

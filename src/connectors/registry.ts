@@ -12,6 +12,9 @@ import { filesystemConnector } from './filesystem/filesystem-connector.js';
 import { embeddedLogConnector } from './embedded-log/embedded-log-connector.js';
 import { kafkaConnector, upsertKafkaConnector } from './kafka/kafka-connector.js';
 import { nexmarkConnector } from './nexmark/nexmark-connector.js';
+import { aerospikeConnector } from './aerospike/aerospike-connector.js';
+import { embeddedKvConnector } from './embedded-kv/embedded-kv-connector.js';
+import { redisConnector } from './redis/redis-connector.js';
 import { createPrintConnector, type PrintOutput } from './print/print-connector.js';
 
 export interface ConnectorRegistry {
@@ -34,6 +37,9 @@ export function createRegistry(opts: RegistryOptions = {}): ConnectorRegistry {
     upsertKafkaConnector,
     nexmarkConnector,
     createPrintConnector(opts.printOutput),
+    redisConnector,
+    embeddedKvConnector,
+    aerospikeConnector,
   ];
   const map = new Map(all.map((f) => [f.identifier, f]));
   return {

@@ -7,6 +7,7 @@
 import type { Diagnostic, Span } from '../common/diagnostics.js';
 import type { Row, Batch } from '../common/row.js';
 import type { RowField } from '../common/types.js';
+import type { KvStore } from './kv-store-api.js';
 
 /** Serializable position of a source, stored in checkpoints. */
 export type SourcePosition = unknown;
@@ -95,4 +96,6 @@ export interface ConnectorFactory {
   createSource?(ctx: TableContext): ScanSource;
   createSink?(ctx: SinkContext): SinkWriter;
   createLookup?(ctx: LookupContext): LookupSource;
+  /** Online stores (redis, embedded-kv, aerospike): the store itself, for tiled feature tables and serving. */
+  createStore?(ctx: TableContext): KvStore;
 }

@@ -23,6 +23,10 @@ import { CollectOperator, type ChangeListener } from './operators/collect-operat
 import { SinkOperator } from './operators/sink-operator.js';
 import { ValuesOperator } from './operators/values-operator.js';
 import { CheckpointStore, type CheckpointData } from './checkpoint-store.js';
+import { TileSinkOperator } from './operators/tile-sink-operator.js';
+import type { KvStore } from './kv-store-api.js';
+import { compileExpr } from './codegen.js';
+import type { BExpr } from '../plan/bound-expr.js';
 import { LookupJoinOperator } from './operators/lookup-join-operator.js';
 import type { EvalContext } from '../functions/index.js';
 import { createOperator } from './parallel/operator-factory.js';
@@ -105,6 +109,8 @@ export class JobRunner {
   private readonly collects: CollectOperator[] = [];
   private readonly values: ValuesOperator[] = [];
   private readonly closers: (() => Promise<void>)[] = [];
+  /** Online stores of tiled feature tables: opened before the run, closed after. */
+  private readonly stores: KvStore[] = [];
   private readonly ctx: OperatorContext;
   private readonly evalCtx: EvalContext;
   /** Set when keyed stages run in worker threads (effective parallelism > 1). */
@@ -186,7 +192,14 @@ export class JobRunner {
         op = so;
         break;
       }
-      case 'values': { const v = new ValuesOperator(p.id, p.fields, this.ctx, p.rows); this.values.push(v); op = v; break; }
+      case 'values': {
+        // VALUES rows are bound expressions (constants, casts, arithmetic): evaluated once here.
+        const rows = (p.rows as BExpr[][]).map((r) => r.map((e) => compileExpr(e, this.evalCtx)([])));
+        const v = new ValuesOperator(p.id, p.fields, this.ctx, rows);
+        this.values.push(v);
+        op = v;
+        break;
+      }
       case 'collect': {
         const listener: ChangeListener | undefined = this.opts.onChange ? (row, kind) => this.opts.onChange!(p.name, row, kind) : undefined;
         const c = new CollectOperator(p.id, p.fields, this.ctx, p.name, listener);
@@ -206,6 +219,20 @@ export class JobRunner {
         const s = new SinkOperator(p.id, p.fields, this.ctx, writer);
         this.sinks.push(s);
         op = s;
+        break;
+      }
+      case 'tileSink': {
+        const f = this.factory(p.table.options, p.table.name);
+        if (!f.createStore) throw new FreshetError(diag('RUN505', `connector '${f.identifier}' of table '${p.table.name}' is not an online store`));
+        const store = f.createStore({
+          tableName: p.table.name, physicalFields: p.table.physicalFields, options: p.table.options,
+          baseDir: p.table.baseDir, reporter: this.reporterFor(p.table.name),
+          ...(p.table.optionSpans ? { optionSpans: p.table.optionSpans } : {}),
+        });
+        this.stores.push(store);
+        // Tiles live under the same store table name as the sink's rows: the `table` option, else the SQL name.
+        const storeTable = p.table.options['table']?.trim() || p.table.name;
+        op = new TileSinkOperator({ ...p.spec, table: storeTable }, this.ctx, this.evalCtx, inputs[0]!.fields, store, { id: p.id });
         break;
       }
       default: op = this.buildExtended(p, inputs);
@@ -301,6 +328,7 @@ export class JobRunner {
       for (const slot of this.sources) if (!slot.finished) await quietly(() => slot.source.close());
       for (const s of this.sinks) await quietly(() => s.writer.close());
       for (const c of this.closers) await quietly(c);
+      for (const st of this.stores) await quietly(() => st.close());
       throw err;
     }
   }
@@ -350,6 +378,7 @@ export class JobRunner {
       if (restored && s.writer.restore) await s.writer.restore(st);
       await s.writer.open();
     }
+    for (const st of this.stores) await st.open();
     for (let i = 0; i < this.sources.length; i++) {
       const slot = this.sources[i]!;
       const saved = restored?.sources.find((x) => x.id === slot.op.id);
@@ -459,10 +488,13 @@ export class JobRunner {
       await this.flushAsyncOperators();
       for (const s of this.sinks) { await s.drain(); await s.writer.flush(); }
     }
+    // A graceful stop takes a final checkpoint while sources and sinks are still open (a closed source no longer
+    // knows its position; a closed sink cannot flush).
+    if (!finished && store && o.signal?.aborted) await takeCheckpoint();
     for (const s of this.sinks) await s.writer.close();
     for (const c of this.closers) await c();
+    for (const st of this.stores) { await st.flush?.(); await st.close(); }
     for (const slot of this.sources) if (!slot.finished) await slot.source.close();
-    if (!finished && store && o.signal?.aborted) await takeCheckpoint();
 
     const results = new Map<string, { fields: ProgramOp['fields']; rows: Row[] }>();
     for (const c of this.collects) results.set(c.name, { fields: c.fields, rows: c.result() });

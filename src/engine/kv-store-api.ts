@@ -65,5 +65,11 @@ export interface KvStore {
   /** Table metadata (schema, job watermark, tile boundary for offline fusion): small JSON documents. */
   getMeta(table: string, name: string): Promise<string | null>;
   putMeta(table: string, name: string, value: string): Promise<void>;
+  /**
+   * Resolves when every write acknowledged so far is durable as far as the store offers it (the embedded store: synced
+   * to disk; Redis: acknowledged by the server, on disk per its own appendonly/save settings). Optional: stores whose
+   * acknowledged writes are already durable need not implement it.
+   */
+  flush?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -8,33 +8,8 @@
 import type { SqlType } from '../common/types.js';
 import { T, integralDigits, isIntegral } from '../common/types.js';
 
-export const MAX_DECIMAL_PRECISION = 38;
-/** Flink keeps at least this many fractional digits when a derived precision overflows 38. */
-export const MINIMUM_ADJUSTED_SCALE = 6;
-
-const POW10: number[] = [];
-for (let i = 0; i <= 38; i++) POW10.push(Number('1e' + i));
-
-export function pow10(n: number): number {
-  return n >= 0 && n <= 38 ? POW10[n]! : Math.pow(10, n);
-}
-
-/** Rounds half-up (away from zero on ties, Java RoundingMode.HALF_UP) to `scale` fractional digits (may be < 0). */
-export function roundHalfUp(x: number, scale: number): number {
-  if (!Number.isFinite(x)) return x;
-  if (scale >= 0) {
-    const f = pow10(scale);
-    const a = Math.abs(x) * f;
-    if (a >= 9007199254740992) return x; // already integral at this scale
-    // Correct binary representation error (1.005 * 100 = 100.49999999999999) via a 15-digit decimal view.
-    const r = Math.floor(Number(a.toPrecision(15)) + 0.5);
-    const v = r / f;
-    return x < 0 ? -v : v;
-  }
-  const f = pow10(-scale);
-  const r = Math.floor(Number((Math.abs(x) / f).toPrecision(15)) + 0.5) * f;
-  return x < 0 ? -r : r;
-}
+export { MAX_DECIMAL_PRECISION, MINIMUM_ADJUSTED_SCALE, pow10, roundHalfUp } from '../common/decimal.js';
+import { pow10, roundHalfUp, MAX_DECIMAL_PRECISION, MINIMUM_ADJUSTED_SCALE } from '../common/decimal.js';
 
 /** Truncates toward zero to `scale` fractional digits (may be < 0). */
 export function truncateScale(x: number, scale: number): number {

@@ -7,6 +7,7 @@ import type { BExpr } from '../plan/bound-expr.js';
 import { mapCols } from '../plan/bound-expr.js';
 import type { LogicalNode, TableDef } from '../plan/logical-plan.js';
 import type { Program, ProgramOp } from './program.js';
+import type { TileSinkSpec } from '../plan/rules/tile-features.js';
 
 /** Substitutes column references of `e` by the projection expressions they read. */
 function inline(e: BExpr, projection: BExpr[]): BExpr {
@@ -106,6 +107,12 @@ export class Lowering {
   sink(input: LogicalNode, table: TableDef): string {
     const id = this.lower(input);
     return this.add({ kind: 'sink', inputs: [id], table, upsertKeys: table.primaryKey.map((k) => (table.columns[k] as { physicalIndex: number }).physicalIndex), fields: table.physicalFields, updating: input.updating }, `Sink(${table.name})`);
+  }
+
+  /** A tiled feature table fed by `input` (the rows entering the OVER / HOP aggregation). */
+  tileSink(input: LogicalNode, table: TableDef, spec: TileSinkSpec): string {
+    const id = this.lower(input);
+    return this.add({ kind: 'tileSink', inputs: [id], table, spec, fields: input.fields, updating: false }, `TileSink(${table.name})`);
   }
 
   collect(input: LogicalNode, name: string): string {

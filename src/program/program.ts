@@ -6,6 +6,7 @@
 import type { RowField } from '../common/types.js';
 import type { BExpr } from '../plan/bound-expr.js';
 import type { AggCallDesc, OverSpec, TableDef, WindowSpec } from '../plan/logical-plan.js';
+import type { TileSinkSpec } from '../plan/rules/tile-features.js';
 
 export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
 
@@ -90,6 +91,11 @@ export type ProgramOp =
   | (OpBase & { kind: 'overAggregate'; over: OverSpec; aggs: AggCallDesc[] })
   | (OpBase & { kind: 'union' })
   | (OpBase & { kind: 'sink'; table: TableDef; upsertKeys: number[] })
+  /**
+   * Fresh-at-read feature table: the rows feeding an OVER (RANGE) or HOP-per-key aggregation are folded into tiles
+   * (partial aggregates per key per slice) in an online store; reads merge the tiles covering (t - w, t].
+   */
+  | (OpBase & { kind: 'tileSink'; table: TableDef; spec: TileSinkSpec })
   /** Materializes the final result of a SELECT (or streams its changelog) for the CLI. */
   | (OpBase & { kind: 'collect'; name: string });
 

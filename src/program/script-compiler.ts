@@ -15,6 +15,7 @@ import type { LogicalNode, TableDef } from '../plan/logical-plan.js';
 import type { BExpr } from '../plan/bound-expr.js';
 import { PlanErrors as E } from '../plan/plan-error-codes.js';
 import { optimize } from '../plan/optimizer.js';
+import { planTiledSink } from '../plan/rules/tile-features.js';
 import { validatePlan } from '../plan/validate-plan.js';
 import { explainLogical } from '../plan/explain-logical.js';
 import { Lowering } from './lower.js';
@@ -109,6 +110,14 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
     return plan;
   };
 
+  /** Sliding-window features written to an online store become tiles (fresh at read time); other sinks as usual. */
+  const sinkOrTiles = (opt: LogicalNode, def: TableDef): void => {
+    const spec = planTiledSink(opt, def);
+    const agg = spec ? tiledAggregation(opt) : undefined;
+    if (spec && agg) lowering.tileSink(agg.input, def, spec);
+    else lowering.sink(opt, def);
+  };
+
   const explainOf = (st: A.Statement): string => {
     const sub = new Lowering();
     if (st.kind === 'Insert') {
@@ -176,7 +185,7 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
           const opt = optimize(p);
           const entry = catalog.get(st.target)!;
           const def = binder.tableDef(entry as { name: string; ddl: A.CreateTable; baseDir: string });
-          lowering.sink(opt, def);
+          sinkOrTiles(opt, def);
           out.plans.push({ statement: stmtText, plan: opt });
         }
         break;
@@ -188,7 +197,7 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
           validatePlan(p, bag, ins.span);
           const opt = optimize(p);
           const def = binder.tableDef(catalog.get(ins.target) as { name: string; ddl: A.CreateTable; baseDir: string });
-          lowering.sink(opt, def);
+          sinkOrTiles(opt, def);
           out.plans.push({ statement: text.slice(ins.span.start, ins.span.end), plan: opt });
         }
         break;
@@ -225,6 +234,13 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
   out.diagnostics = [...bag.items].sort((a, b) => (a.span?.start ?? Infinity) - (b.span?.start ?? Infinity));
   if (!bag.hasErrors && lowering.ops.length > 0) out.program = lowering.program(config);
   return out;
+}
+
+/** The OVER or HOP window aggregation under the projections of a tiled feature query. */
+function tiledAggregation(n: LogicalNode): Extract<LogicalNode, { kind: 'overAggregate' | 'windowAggregate' }> | undefined {
+  if (n.kind === 'overAggregate' || n.kind === 'windowAggregate') return n;
+  if (n.kind === 'project' || n.kind === 'filter') return tiledAggregation(n.input);
+  return undefined;
 }
 
 /** Flink's implicit conversions when writing a query column into a sink column. */

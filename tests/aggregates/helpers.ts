@@ -8,17 +8,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Value } from '../../src/common/row.js';
 import type { AggFunction } from '../../src/aggregates/agg-function.js';
 
-/** mulberry32: tiny seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../support/random-events.js';
+export { mulberry32 };
 
 export class Rng {
   readonly next: () => number;

@@ -1,0 +1,398 @@
+/**
+ * Runs deployed feature jobs on the embedded engine inside the platform process. Each job is its spec's SELECT run
+ * unbounded with `runSql` (an AbortSignal stops it; the engine then writes a final checkpoint), checkpointing to
+ * `<data>/platform/checkpoints/<job>` at `execution.checkpointing.interval`; start and restart restore from the
+ * newest checkpoint there, a new version starts from scratch (its program differs). The job's output is kept as
+ * the latest row per entity key (the `embedded` output), with recent changes, throughput and the source
+ * watermark sampled every second.
+ *
+ * Invariants: at most one run per job at a time (`start` on a running job is a no-op); `stop` resolves only after
+ * the run has ended; deploy validates everything (spec, sources, SQL, entity key) before it writes anything.
+ */
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { FreshetError, diag, type Diagnostic } from '../../common/diagnostics.js';
+import type { Row } from '../../common/row.js';
+import type { RowField } from '../../common/types.js';
+import type { Dictionary } from '../../catalog/dictionary/dictionary.js';
+import { getConnector } from '../../connectors/registry.js';
+import { compileSql, runSql } from '../../runtime/sql-session.js';
+import { normalizeJob, redactJob, type JobSpec, type JobSpecInput } from './job-spec.js';
+import { JobStore } from './job-store.js';
+import { meteredConnectors, SourceMeter, timeProbes } from './instrumented-connectors.js';
+import { columnsOf, dictionaryCatalog, toDiagnosticJson, type ColumnJson, type DiagnosticJson } from './sql-service.js';
+import { rowToJsonArray, type JsonValue } from './value-json.js';
+
+export type JobState = 'starting' | 'running' | 'failed' | 'stopped' | 'finished';
+
+export const JobErrors = {
+  Invalid: 'JOB001',
+  UnknownJob: 'JOB002',
+  Exists: 'JOB003',
+  UnknownSource: 'JOB004',
+  BadSql: 'JOB005',
+  BadEntityKey: 'JOB006',
+  VersionConflict: 'JOB007',
+} as const;
+
+export interface MetricPoint { t: number; rowsPerSec: number; changesPerSec: number; watermark: number | null }
+
+export interface JobStatus {
+  name: string;
+  version: number;
+  state: JobState;
+  startedAt?: string;
+  stoppedAt?: string;
+  rowsIn: number;
+  changes: number;
+  rowsPerSec: number;
+  changesPerSec: number;
+  /** Source watermark (ISO instant) or null before event time has been seen. */
+  watermark: string | null;
+  checkpoints: number;
+  lastCheckpointAt?: string;
+  restoredFrom?: string;
+  errors: DiagnosticJson[];
+  results: number;
+}
+
+interface Run {
+  spec: JobSpec;
+  state: JobState;
+  controller?: AbortController;
+  done?: Promise<void>;
+  meter: SourceMeter;
+  changes: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  errors: DiagnosticJson[];
+  restoredFrom?: string;
+  fields: RowField[];
+  keyIdx: number[];
+  /** Latest row per entity key (the embedded output). */
+  latest: Map<string, { row: Row; at: number }>;
+  recent: { at: number; op: string; row: Row }[];
+  series: MetricPoint[];
+  lastRows: number;
+  lastChanges: number;
+}
+
+export interface JobManagerOptions {
+  dictionary: Dictionary;
+  logDir: string;
+  /** Root of the platform's state (jobs, checkpoints): `<data>/platform`. */
+  root: string;
+  /** Directory relative paths in SQL resolve against. */
+  baseDir?: string;
+  now?: () => number;
+}
+
+const OPS = ['+I', '-U', '+U', '-D'];
+const SERIES = 300;
+const RECENT = 50;
+
+const fail = (code: string, message: string, source?: string, hint?: string): FreshetError =>
+  new FreshetError({ ...diag(code, message, undefined, hint), ...(source ? { source } : {}) });
+
+export class JobManager {
+  private readonly runs = new Map<string, Run>();
+  readonly store: JobStore;
+  private readonly timer: NodeJS.Timeout;
+  private lastTick: number;
+  private readonly now: () => number;
+
+  constructor(readonly o: JobManagerOptions) {
+    this.store = new JobStore(path.join(o.root, 'jobs'));
+    this.now = o.now ?? Date.now;
+    this.lastTick = this.now();
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  private checkpointDir(name: string): string { return path.join(this.o.root, 'checkpoints', name); }
+
+  /** Starts every job whose desired state is running (after a platform restart), restoring from checkpoints. */
+  async resume(): Promise<void> {
+    for (const name of await this.store.names()) {
+      const spec = await this.store.get(name);
+      if (spec && (await this.store.desired(name)) === 'running') await this.launch(spec, true);
+    }
+  }
+
+  /**
+   * Checks a spec completely without saving: sources exist, the SQL is one SELECT that compiles over the
+   * dictionary, the entity key names result columns. Throws FreshetError whose diagnostics name the field.
+   */
+  async check(input: JobSpecInput): Promise<{ columns: ColumnJson[] }> {
+    const known = new Set<string>();
+    for (const s of await this.o.dictionary.list()) { known.add(s.name); for (const t of Object.keys(s.types ?? {})) known.add(`${s.name}.${t}`); }
+    input.sources.forEach((s, i) => {
+      if (!known.has(s)) throw fail(JobErrors.UnknownSource, `unknown source '${s}'`, `sources[${i}]`, 'register it on the Data sources page or with POST /api/sources');
+    });
+    const outs = input.outputs ?? [];
+    const seen = new Set<string>();
+    outs.forEach((o, i) => {
+      if (seen.has(o.table)) throw fail(JobErrors.Invalid, `output table '${o.table}' appears twice`, `outputs[${i}].table`);
+      seen.add(o.table);
+    });
+    const { catalog } = await dictionaryCatalog(this.o.dictionary, this.o.logDir);
+    const c = compileSql(input.sql, { catalog, baseDir: this.o.baseDir ?? '.' });
+    const errors = c.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) throw new FreshetError(errors.map((d) => ({ ...d, source: 'sql' })));
+    if (c.queries.length !== 1 || !c.program) {
+      throw fail(JobErrors.BadSql, `a feature's SQL is exactly one SELECT query; this has ${c.queries.length}`, 'sql', 'remove other statements; sources come from the data dictionary');
+    }
+    const fields = c.queries[0]!.fields;
+    input.entityKey.forEach((k, i) => {
+      if (!fields.some((f) => f.name === k)) {
+        throw fail(JobErrors.BadEntityKey, `entity key column '${k}' is not a result column (${fields.map((f) => f.name).join(', ')})`, `entityKey[${i}]`);
+      }
+    });
+    return { columns: columnsOf(fields) };
+  }
+
+  /** Creates a job (version 1) and starts it. */
+  async create(input: JobSpecInput, start = true): Promise<JobSpec> {
+    if ((await this.store.versions(input.name)).length > 0) throw fail(JobErrors.Exists, `job '${input.name}' exists`, 'name', `edit it with PUT /api/jobs/${input.name}`);
+    await this.check(input);
+    const at = new Date(this.now()).toISOString();
+    const spec = normalizeJob(input, 1, at, at);
+    await this.store.put(spec);
+    await this.store.setDesired(spec.name, start ? 'running' : 'stopped');
+    await this.addLineage(spec);
+    if (start) await this.launch(spec, false);
+    else this.runs.set(spec.name, this.newRun(spec, 'stopped'));
+    return redactJob(spec);
+  }
+
+  /** Saves a new version; a running job is restarted on it from scratch (its old checkpoints no longer apply). */
+  async update(name: string, input: JobSpecInput, expectedVersion?: number): Promise<JobSpec> {
+    const cur = await this.store.get(name);
+    if (!cur) throw fail(JobErrors.UnknownJob, `unknown job '${name}'`);
+    if (input.name !== name) throw fail(JobErrors.Invalid, `cannot rename job '${name}'`, 'name');
+    if (expectedVersion !== undefined && expectedVersion !== cur.version) {
+      throw fail(JobErrors.VersionConflict, `job '${name}' is at version ${cur.version}, not ${expectedVersion}`, 'expectedVersion', 'reload and apply the edit again');
+    }
+    await this.check(input);
+    const spec = normalizeJob(input, cur.version + 1, cur.createdAt, new Date(this.now()).toISOString(), cur);
+    await this.store.put(spec);
+    await this.addLineage(spec);
+    const wasRunning = this.runs.get(name)?.state === 'running' || this.runs.get(name)?.state === 'starting';
+    await this.halt(name);
+    await rm(this.checkpointDir(name), { recursive: true, force: true });
+    if (wasRunning) await this.launch(spec, false);
+    else this.runs.set(name, this.newRun(spec, 'stopped'));
+    return redactJob(spec);
+  }
+
+  private async addLineage(spec: JobSpec): Promise<void> {
+    for (const s of new Set(spec.sources.map((x) => x.split('.')[0]!))) {
+      const cur = await this.o.dictionary.lineage(s);
+      if (!cur.includes(spec.name)) await this.o.dictionary.setLineage(s, [...cur, spec.name]);
+    }
+  }
+
+  async get(name: string): Promise<JobSpec | undefined> {
+    const s = await this.store.get(name);
+    return s ? redactJob(s) : undefined;
+  }
+
+  async mustGet(name: string): Promise<JobSpec> {
+    const s = await this.store.get(name);
+    if (!s) throw fail(JobErrors.UnknownJob, `unknown job '${name}'`, undefined, 'list jobs with GET /api/jobs');
+    return s;
+  }
+
+  async history(name: string): Promise<JobSpec[]> {
+    await this.mustGet(name);
+    return (await this.store.history(name)).map(redactJob);
+  }
+
+  async list(): Promise<{ spec: JobSpec; status: JobStatus }[]> {
+    const out: { spec: JobSpec; status: JobStatus }[] = [];
+    for (const name of await this.store.names()) {
+      const spec = await this.store.get(name);
+      if (spec) out.push({ spec: redactJob(spec), status: await this.status(name) });
+    }
+    return out;
+  }
+
+  async start(name: string): Promise<JobStatus> {
+    const spec = await this.mustGet(name);
+    await this.store.setDesired(name, 'running');
+    const r = this.runs.get(name);
+    if (!r || (r.state !== 'running' && r.state !== 'starting')) await this.launch(spec, true);
+    return this.status(name);
+  }
+
+  async stop(name: string): Promise<JobStatus> {
+    await this.mustGet(name);
+    await this.store.setDesired(name, 'stopped');
+    await this.halt(name);
+    return this.status(name);
+  }
+
+  async restart(name: string): Promise<JobStatus> {
+    const spec = await this.mustGet(name);
+    await this.store.setDesired(name, 'running');
+    await this.halt(name);
+    await this.launch(spec, true);
+    return this.status(name);
+  }
+
+  async delete(name: string): Promise<void> {
+    const spec = await this.mustGet(name);
+    await this.halt(name);
+    this.runs.delete(name);
+    await this.store.delete(name);
+    await rm(this.checkpointDir(name), { recursive: true, force: true });
+    for (const s of new Set(spec.sources.map((x) => x.split('.')[0]!))) {
+      if (await this.o.dictionary.get(s)) await this.o.dictionary.setLineage(s, (await this.o.dictionary.lineage(s)).filter((f) => f !== name));
+    }
+  }
+
+  /** Stops every job without changing its desired state (platform shutdown). */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all([...this.runs.keys()].map((n) => this.halt(n)));
+  }
+
+  private newRun(spec: JobSpec, state: JobState): Run {
+    return {
+      spec, state, meter: new SourceMeter(), changes: 0, errors: [], fields: [], keyIdx: [], latest: new Map(), recent: [], series: [], lastRows: 0, lastChanges: 0,
+    };
+  }
+
+  private async halt(name: string): Promise<void> {
+    const r = this.runs.get(name);
+    if (!r || !r.controller) return;
+    r.controller.abort();
+    await r.done;
+  }
+
+  private async checkpointFiles(name: string): Promise<{ file: string; at: number; bytes: number }[]> {
+    const dir = this.checkpointDir(name);
+    let files: string[];
+    try { files = await readdir(dir); } catch { return []; }
+    const out: { file: string; at: number; bytes: number }[] = [];
+    for (const f of files.filter((x) => /^chk-\d+\.bin$/.test(x))) {
+      try { const s = await stat(path.join(dir, f)); out.push({ file: f, at: s.mtimeMs, bytes: s.size }); } catch { /* removed meanwhile */ }
+    }
+    return out.sort((a, b) => Number(a.file.slice(4, -4)) - Number(b.file.slice(4, -4)));
+  }
+
+  /** Starts a run of `spec`; `restore` resumes from the newest checkpoint when one exists. */
+  private async launch(spec: JobSpec, restore: boolean): Promise<void> {
+    const prev = this.runs.get(spec.name);
+    const run = this.newRun(spec, 'starting');
+    // The output table survives restarts of the same version: a restored run continues it.
+    if (prev && prev.spec.version === spec.version && restore) { run.latest = prev.latest; run.recent = prev.recent; run.series = prev.series; run.changes = prev.changes; }
+    this.runs.set(spec.name, run);
+    const ckDir = this.checkpointDir(spec.name);
+    const cks = restore ? await this.checkpointFiles(spec.name) : [];
+    if (cks.length > 0) run.restoredFrom = cks[cks.length - 1]!.file;
+    const { catalog, sources } = await dictionaryCatalog(this.o.dictionary, this.o.logDir);
+    const connectors = meteredConnectors({ get: getConnector }, run.meter, timeProbes(sources));
+    const controller = new AbortController();
+    run.controller = controller;
+    run.startedAt = this.now();
+    const onChange = (_q: string, row: Row, kind: number, fields: RowField[]): void => {
+      if (run.fields !== fields) {
+        run.fields = fields;
+        run.keyIdx = spec.entityKey.map((k) => fields.findIndex((f) => f.name === k));
+      }
+      run.changes++;
+      const key = JSON.stringify(run.keyIdx.map((i) => row[i] ?? null));
+      if (kind === 0 || kind === 2) run.latest.set(key, { row, at: this.now() });
+      else if (kind === 3) run.latest.delete(key);
+      run.recent.push({ at: this.now(), op: OPS[kind] ?? '?', row });
+      if (run.recent.length > RECENT) run.recent.splice(0, run.recent.length - RECENT);
+    };
+    run.done = runSql(spec.sql, {
+      catalog, connectors, signal: controller.signal, checkpointDir: ckDir,
+      ...(cks.length > 0 ? { restoreFrom: ckDir } : {}),
+      baseDir: this.o.baseDir ?? '.',
+      config: spec.options,
+      onStart: () => { if (run.state === 'starting') run.state = 'running'; },
+      onChange,
+    }).then((res) => {
+      const errors = res.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length > 0) { run.state = 'failed'; run.errors = errors.map(toDiagnosticJson); } else run.state = controller.signal.aborted ? 'stopped' : 'finished';
+      // The compiled result fields are known even when no change arrived yet.
+      const q = res.compiled.queries[0];
+      if (q && run.fields.length === 0) { run.fields = q.fields; run.keyIdx = spec.entityKey.map((k) => q.fields.findIndex((f) => f.name === k)); }
+    }, (e: unknown) => {
+      run.state = 'failed';
+      const ds: readonly Diagnostic[] = e instanceof FreshetError ? e.diagnostics : [diag('JOB500', `job failed: ${(e as Error)?.message ?? String(e)}`)];
+      run.errors = ds.map(toDiagnosticJson);
+    }).finally(() => {
+      run.stoppedAt = this.now();
+      run.controller = undefined;
+    });
+    // Result columns before the first change (the jobs page shows the header).
+    if (run.fields.length === 0) {
+      const c = compileSql(spec.sql, { catalog, baseDir: this.o.baseDir ?? '.' });
+      const q = c.queries[0];
+      if (q) { run.fields = q.fields; run.keyIdx = spec.entityKey.map((k) => q.fields.findIndex((f) => f.name === k)); }
+    }
+  }
+
+  /** Samples throughput and watermark of every run (once a second). */
+  private tick(): void {
+    const now = this.now();
+    const dt = Math.max(1, now - this.lastTick) / 1000;
+    this.lastTick = now;
+    for (const r of this.runs.values()) {
+      if (r.state !== 'running' && r.state !== 'starting') { r.lastRows = r.meter.rowsIn; r.lastChanges = r.changes; continue; }
+      const rows = r.meter.rowsIn, ch = r.changes;
+      r.series.push({ t: now, rowsPerSec: Math.max(0, rows - r.lastRows) / dt, changesPerSec: Math.max(0, ch - r.lastChanges) / dt, watermark: r.meter.watermark() ?? null });
+      if (r.series.length > SERIES) r.series.splice(0, r.series.length - SERIES);
+      r.lastRows = rows;
+      r.lastChanges = ch;
+    }
+  }
+
+  async status(name: string): Promise<JobStatus> {
+    const spec = await this.mustGet(name);
+    const r = this.runs.get(name) ?? this.newRun(spec, 'stopped');
+    const cks = await this.checkpointFiles(name);
+    const last = r.series[r.series.length - 1];
+    const wm = r.meter.watermark();
+    return {
+      name, version: r.spec.version, state: r.state,
+      ...(r.startedAt !== undefined ? { startedAt: new Date(r.startedAt).toISOString() } : {}),
+      ...(r.stoppedAt !== undefined && r.state !== 'running' ? { stoppedAt: new Date(r.stoppedAt).toISOString() } : {}),
+      rowsIn: r.meter.rowsIn, changes: r.changes,
+      rowsPerSec: last && r.state === 'running' ? Math.round(last.rowsPerSec * 10) / 10 : 0,
+      changesPerSec: last && r.state === 'running' ? Math.round(last.changesPerSec * 10) / 10 : 0,
+      watermark: wm === undefined ? null : new Date(wm).toISOString(),
+      checkpoints: cks.length,
+      ...(cks.length > 0 ? { lastCheckpointAt: new Date(cks[cks.length - 1]!.at).toISOString() } : {}),
+      ...(r.restoredFrom ? { restoredFrom: r.restoredFrom } : {}),
+      errors: r.errors, results: r.latest.size,
+    };
+  }
+
+  /** The embedded output: latest row per entity key (newest first), the columns, and recent changes. */
+  async results(name: string, limit: number): Promise<{ columns: ColumnJson[]; entityKey: string[]; rows: JsonValue[][]; updatedAt: (string | null)[]; recent: { at: string; op: string; row: JsonValue[] }[] }> {
+    const spec = await this.mustGet(name);
+    const r = this.runs.get(name);
+    if (!r) return { columns: [], entityKey: spec.entityKey, rows: [], updatedAt: [], recent: [] };
+    const entries = [...r.latest.values()].sort((a, b) => b.at - a.at).slice(0, limit);
+    return {
+      columns: columnsOf(r.fields), entityKey: spec.entityKey,
+      rows: entries.map((e) => rowToJsonArray(e.row, r.fields)),
+      updatedAt: entries.map((e) => new Date(e.at).toISOString()),
+      recent: r.recent.slice(-limit).reverse().map((c) => ({ at: new Date(c.at).toISOString(), op: c.op, row: rowToJsonArray(c.row, r.fields) })),
+    };
+  }
+
+  async metrics(name: string): Promise<{ series: MetricPoint[]; checkpoints: { file: string; at: string; bytes: number }[] }> {
+    await this.mustGet(name);
+    const r = this.runs.get(name);
+    return {
+      series: r?.series ?? [],
+      checkpoints: (await this.checkpointFiles(name)).map((c) => ({ file: c.file, at: new Date(c.at).toISOString(), bytes: c.bytes })),
+    };
+  }
+}

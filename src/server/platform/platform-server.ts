@@ -1,0 +1,135 @@
+/**
+ * Freshet's platform server: one Fastify app with the data dictionary API (dictionary-routes.ts), the jobs/SQL API
+ * (platform-routes.ts), OpenAPI 3 at `/api/openapi.json` with browsable docs at `/api/docs`, bearer-token auth with
+ * roles (auth.ts), `GET /healthz`, and the web UI. Every route with a body or parameters validates them with its
+ * JSON schema before any handler runs: invalid input is a 400 naming the field and changes nothing.
+ * `createPlatformServer` returns the app without listening (tests use `inject`).
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Dictionary } from '../../catalog/dictionary/dictionary.js';
+import { EmbeddedLog } from '../../connectors/embedded-log/embedded-log.js';
+import { JsonLinesBody, registerDictionaryRoutes } from '../dictionary-routes.js';
+import { installAuth, type TokenConfig } from './auth.js';
+import { JobManager } from './job-manager.js';
+import { registerPlatformRoutes } from './platform-routes.js';
+import { registerStaticUi } from './static-ui.js';
+import { servingRoutes } from '../../serving/serving-routes.js';
+import type { KvStore } from '../../engine/kv-store-api.js';
+
+export interface PlatformServerOptions {
+  dictionary: Dictionary;
+  /** Root of the embedded log. */
+  logDir: string;
+  /** Root of the platform's own state (job specs, checkpoints). */
+  platformDir: string;
+  tokens: TokenConfig;
+  /** Built UI directory (default web/dist of the package); missing → a page saying how to build it. */
+  uiDir?: string;
+  /** Directory relative paths in SQL resolve against. */
+  baseDir?: string;
+  logger?: boolean;
+  bodyLimit?: number;
+  /** Start jobs whose desired state is running (default true). */
+  resumeJobs?: boolean;
+  /** Online store whose feature tables `GET/POST /api/features/{table}` serve (fresh-at-read tiles). */
+  servingStore?: KvStore;
+}
+
+export interface PlatformServer {
+  app: FastifyInstance;
+  jobs: JobManager;
+  /** Opens (once) the embedded log for appending. */
+  openLog: () => Promise<EmbeddedLog>;
+}
+
+/** Field path of an Ajv error: `/outputs/0/table` → `outputs[0].table`, plus the missing/extra property. */
+function fieldOf(v: { instancePath?: string; params?: Record<string, unknown> }, context: string | undefined): string {
+  let p = (v.instancePath ?? '').split('/').filter(Boolean).map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '');
+  const extra = v.params?.['missingProperty'] ?? v.params?.['additionalProperty'];
+  if (typeof extra === 'string') p = p ? `${p}.${extra}` : extra;
+  return p || (context ?? 'body');
+}
+
+export async function createPlatformServer(o: PlatformServerOptions): Promise<PlatformServer> {
+  const app = Fastify({
+    logger: o.logger ?? false,
+    bodyLimit: o.bodyLimit ?? 16 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+  });
+  let log: Promise<EmbeddedLog> | undefined;
+  const openLog = (): Promise<EmbeddedLog> => {
+    log ??= EmbeddedLog.open(o.logDir);
+    log.catch(() => { log = undefined; });
+    return log;
+  };
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') { done(null, undefined); return; }
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      if (req.url.split('?')[0]!.endsWith('/events')) { done(null, new JsonLinesBody(text)); return; }
+      const err = new Error(`body: invalid JSON: ${(e as Error).message}`) as Error & { statusCode: number; code: string };
+      err.statusCode = 400;
+      err.code = 'BAD_JSON';
+      done(err, undefined);
+    }
+  });
+  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
+    done(null, new JsonLinesBody(body as string));
+  });
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (err.validation && err.validation.length > 0) {
+      const v = err.validation[0]!;
+      const field = fieldOf(v as never, err.validationContext);
+      const where = err.validationContext && err.validationContext !== 'body' ? `${err.validationContext} ` : '';
+      return reply.code(400).send({ error: { code: 'VALIDATION', message: `${where}${field}: ${v.message ?? 'is invalid'}`, field } });
+    }
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) app.log.error(err);
+    return reply.code(status).send({ error: { code: err.code ?? (status === 500 ? 'INTERNAL' : 'BAD_REQUEST'), message: status === 500 ? `internal error: ${err.message}` : err.message } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Freshet platform API', version: '0.1.0', description: 'Data dictionary, feature jobs, SQL validation and preview. Send `Authorization: Bearer <token>`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+      tags: [{ name: 'sources' }, { name: 'jobs' }, { name: 'sql' }, { name: 'platform' }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // The dictionary routes carry no schemas of their own: tag and document them here.
+  app.addHook('onRoute', (r) => {
+    if (!r.url.startsWith('/api/sources')) return;
+    const schema = (r.schema ?? {}) as Record<string, unknown>;
+    schema['tags'] ??= ['sources'];
+    schema['summary'] ??= `${String(r.method)} ${r.url}`;
+    if (r.url.includes(':name')) schema['params'] ??= { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] };
+    r.schema = schema;
+  });
+
+  installAuth(app, o.tokens);
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  registerDictionaryRoutes(app, { dictionary: o.dictionary, logDir: o.logDir, openLog });
+  const jobs = new JobManager({ dictionary: o.dictionary, logDir: o.logDir, root: o.platformDir, ...(o.baseDir ? { baseDir: o.baseDir } : {}) });
+  registerPlatformRoutes(app, { dictionary: o.dictionary, jobs, logDir: o.logDir, baseDir: o.baseDir ?? process.cwd(), tokens: o.tokens });
+  if (o.servingStore) {
+    await o.servingStore.open();
+    await app.register(servingRoutes(o.servingStore, { staleAfterMs: 60_000 }));
+  }
+  if (o.uiDir !== undefined) registerStaticUi(app, o.uiDir);
+  app.addHook('onClose', async () => {
+    await jobs.close();
+    if (o.servingStore) await o.servingStore.close();
+    if (log) await (await log.catch(() => undefined))?.close();
+  });
+  if (o.resumeJobs ?? true) await jobs.resume();
+  return { app, jobs, openLog };
+}

@@ -1,0 +1,105 @@
+/**
+ * The feature-serving HTTP API as a Fastify plugin (mounted by the platform server):
+ *   GET  /api/features/:table?key=K[&key=K2...][&at=T]   one or more keys
+ *   POST /api/features/:table   {"keys": ["K", ...], "at": T}  batch
+ * `at` is epoch milliseconds or an ISO-8601 instant; absent = now (server clock). The answer is a FeatureAnswer
+ * (read-features.ts) rendered as JSON: TIMESTAMP values as epoch ms, BYTES as base64, MAP as [[k, v], ...], and
+ * non-finite numbers as the strings "NaN" / "Infinity" / "-Infinity".
+ * Errors: `{ error: { code, message, field?, hint? } }`: 400 bad request (SERVE002), 404 unknown table (SERVE001).
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import { FreshetError, type Diagnostic } from '../common/diagnostics.js';
+import type { KvStore } from '../engine/kv-store-api.js';
+import { readFeatures, ServingErrors, type FeatureAnswer, type ReadOptions } from './read-features.js';
+
+export interface ServingRoutesOptions extends Pick<ReadOptions, 'staleAfterMs' | 'layoutTtlMs'> {
+  /** Most keys per request (default 1000). */
+  maxKeys?: number;
+  /** Clock for a missing `at` (tests). */
+  now?: () => number;
+}
+
+/** Fastify plugin serving the tiled feature tables of `store`. */
+export function servingRoutes(store: KvStore, opts: ServingRoutesOptions = {}): FastifyPluginAsync {
+  const maxKeys = opts.maxKeys ?? 1000;
+  const now = opts.now ?? Date.now;
+  const readOpts: ReadOptions = {};
+  if (opts.staleAfterMs !== undefined) readOpts.staleAfterMs = opts.staleAfterMs;
+  if (opts.layoutTtlMs !== undefined) readOpts.layoutTtlMs = opts.layoutTtlMs;
+
+  const answer = async (reply: FastifyReply, table: string, keys: unknown, at: unknown): Promise<FastifyReply> => {
+    try {
+      const ks = parseKeys(keys, maxKeys);
+      const t = parseAt(at, now);
+      const a = await readFeatures(store, table, ks, t, readOpts);
+      return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(renderAnswer(a));
+    } catch (e) {
+      if (e instanceof FreshetError) {
+        const code = e.diagnostics[0]?.code;
+        const status = code === ServingErrors.UnknownTable ? 404 : e.origin === 'user' ? 400 : e.origin === 'external' ? 503 : 500;
+        return reply.code(status).send(errorBody(e.diagnostics[0]!));
+      }
+      throw e;
+    }
+  };
+
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get<{ Params: { table: string }; Querystring: Record<string, string | string[] | undefined> }>('/api/features/:table', async (req, reply) => {
+      return answer(reply, req.params.table, req.query['key'], req.query['at']);
+    });
+    app.post<{ Params: { table: string }; Body: unknown }>('/api/features/:table', async (req, reply) => {
+      const body = req.body;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        return reply.code(400).send(errorBody({ code: ServingErrors.BadRequest, severity: 'error', message: 'the body must be a JSON object {"keys": [...], "at": ...}', source: 'body' }));
+      }
+      const b = body as Record<string, unknown>;
+      return answer(reply, req.params.table, b['keys'], b['at']);
+    });
+  };
+}
+
+function bad(field: string, message: string, hint?: string): FreshetError {
+  const d: Diagnostic = hint
+    ? { code: ServingErrors.BadRequest, severity: 'error', message, source: field, hint }
+    : { code: ServingErrors.BadRequest, severity: 'error', message, source: field };
+  return new FreshetError(d);
+}
+
+function parseKeys(v: unknown, max: number): string[] {
+  const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  if (list.length === 0) throw bad('keys', 'at least one key is required', 'GET ...?key=user42 or POST {"keys": ["user42"]}');
+  if (list.length > max) throw bad('keys', `at most ${max} keys per request, got ${list.length}`);
+  return list.map((k) => {
+    if (typeof k === 'string') return k;
+    if (typeof k === 'number' || typeof k === 'boolean') return String(k);
+    throw bad('keys', 'keys must be strings (the store key: the PRIMARY KEY values joined with |)');
+  });
+}
+
+function parseAt(v: unknown, now: () => number): number {
+  if (v === undefined || v === null || v === '') return now();
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.floor(v);
+  if (typeof v === 'string') {
+    if (/^-?\d+$/.test(v.trim())) return Number(v.trim());
+    const ms = Date.parse(v);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw bad('at', `cannot read '${String(v)}' as a time`, 'use epoch milliseconds or an ISO-8601 instant such as 2024-05-01T12:00:00Z');
+}
+
+function errorBody(d: Diagnostic): { error: Record<string, unknown> } {
+  return { error: { code: d.code, message: d.message, ...(d.source ? { field: d.source } : {}), ...(d.hint ? { hint: d.hint } : {}) } };
+}
+
+/** The JSON text of an answer (values rendered as described in the header). */
+export function renderAnswer(a: FeatureAnswer): string {
+  return JSON.stringify(a, (_k, v: unknown) => jsonValue(v));
+}
+
+function jsonValue(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (v instanceof Map) return [...v.entries()];
+  return v;
+}

@@ -1,0 +1,183 @@
+// The platform in a real browser (Debian's Chromium driven by playwright-core): `freshet start` on a free port,
+// register a source from a sample file, build a feature through the editor's four steps (a positioned SQL error is
+// underlined and then fixed), preview it, deploy it, and watch the job's value change as events arrive. Saves a
+// screenshot of each page to docs/screenshots/. Skips when /usr/bin/chromium is missing unless
+// FRESHET_REQUIRE_BROWSER=1 (CI), where a missing browser fails.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+const TOKEN = 'browser-test-token';
+const required = process.env['FRESHET_REQUIRE_BROWSER'] === '1';
+const skip = !existsSync(CHROMIUM) && !required ? `${CHROMIUM} is missing (install it with scripts/chromium.sh)` : false;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+  });
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const t0 = Date.now();
+  let last: unknown;
+  while (Date.now() - t0 < timeoutMs) {
+    try { const v = await fn(); if (v !== undefined && v !== false) return v; } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+test('platform UI: source → four-step feature with a positioned SQL error → preview → deploy → live values', { skip, timeout: 180_000 }, async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing but FRESHET_REQUIRE_BROWSER=1`);
+  if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) {
+    const b = spawnSync(process.execPath, [path.join(ROOT, 'web', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(b.status, 0, `web build failed: ${b.stderr}`);
+  }
+  const { chromium } = await import('playwright-core');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'freshet-ui-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let server: ChildProcess | undefined;
+  let stderr = '';
+  const ctx = { close: async (): Promise<void> => undefined };
+  try {
+    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts'), 'start', '--port', String(port), '--no-build'], {
+      cwd: ROOT, env: { ...process.env, FRESHET_DATA_DIR: path.join(dir, 'data'), FRESHET_API_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    server.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    await waitFor('GET /healthz', async () => (await fetch(`${url}/healthz`)).status === 200, 60_000).catch((e: unknown) => { throw new Error(`${String(e)}\n${stderr}`); });
+    const call = async (method: string, p: string, body?: unknown): Promise<unknown> => {
+      const r = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const t = await r.text();
+      if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${t}`);
+      return t ? JSON.parse(t) : undefined;
+    };
+
+    const context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 820 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    ctx.close = () => context.close();
+    const page = context.pages()[0] ?? await context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    const shot = async (name: string): Promise<void> => { await page.screenshot({ path: path.join(SHOTS, `${name}.png`) }); };
+
+    // --- sources: register from an uploaded sample file -----------------------------------------------------------
+    await page.goto(`${url}/#token=${TOKEN}`);
+    await page.getByRole('heading', { name: 'Data sources' }).waitFor();
+    const t0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+    const sample = [
+      { order_id: 1, user_id: 'u1', amount: 12.5, ts: new Date(t0).toISOString() },
+      { order_id: 2, user_id: 'u2', amount: 3.25, ts: new Date(t0 + 1000).toISOString() },
+      { order_id: 3, user_id: 'u1', amount: 7.0, ts: new Date(t0 + 2000).toISOString() },
+    ];
+    await page.getByLabel('sample file').setInputFiles({ name: 'shop_orders.jsonl', mimeType: 'application/json', buffer: Buffer.from(sample.map((s) => JSON.stringify(s)).join('\n')) });
+    assert.equal(await page.getByLabel('source name').inputValue(), 'shop_orders');
+    await page.getByRole('button', { name: 'Infer schema' }).click();
+    await page.getByRole('heading', { name: 'Inferred schema' }).waitFor();
+    assert.equal(await page.getByLabel('event time column').first().inputValue(), 'ts');
+    await page.getByLabel('watermark delay').first().fill('2000');
+    await shot('sources-register');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByTestId('sources-table').getByRole('link', { name: 'shop_orders' }).waitFor();
+    const src = await call('GET', '/api/sources/shop_orders') as { source: { schema: { eventTimeColumn: string; watermarkDelayMs: number } } };
+    assert.equal(src.source.schema.eventTimeColumn, 'ts');
+    assert.equal(src.source.schema.watermarkDelayMs, 2000, 'the edited watermark delay is saved');
+    await call('POST', '/api/sources/shop_orders/events', sample);
+    await page.getByTestId('sources-table').getByRole('link', { name: 'shop_orders' }).click();
+    await waitFor('live samples', async () => (await page.getByTestId('live-samples').textContent())?.includes('"order_id":3'));
+    await shot('source-detail');
+
+    // --- feature editor: four steps -----------------------------------------------------------------------------
+    await page.goto(`${url}/#/features/new`);
+    await page.getByLabel('feature name').fill('spend_per_user');
+    await page.getByLabel('entity key').fill('user_id');
+    await page.getByLabel('owner').fill('growth');
+    await page.getByLabel('tags').fill('orders, spend');
+    await shot('feature-step1-basics');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('use shop_orders').check();
+    await page.getByTestId('schema-browser').getByText('event time, watermark 2000 ms').waitFor();
+    await shot('feature-step2-sources');
+    await page.getByRole('button', { name: 'Next' }).click();
+    const editor = page.locator('.cm-content');
+    await editor.waitFor();
+    const setSql = async (text: string): Promise<void> => {
+      await editor.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(text);
+      await page.keyboard.press('Escape');
+    };
+    // A parse error, found by Freshet's parser in the browser, underlined at its position.
+    await setSql('SELECT user_id COUNT(*) FROM shop_orders');
+    await page.locator('.cm-lintRange-error').first().waitFor();
+    const parseDiag = await page.getByTestId('sql-diagnostics').textContent();
+    assert.match(parseDiag ?? '', /^1:\d+ SQL\d+/, `parse diagnostic with its position: ${parseDiag}`);
+    // A binding error (unknown column) from the server's compiler, underlined at `usr_id` (line 3, column 10).
+    await setSql('SELECT user_id, COUNT(*) AS orders, SUM(amount) AS spend\nFROM shop_orders\nGROUP BY usr_id');
+    await waitFor('unknown column diagnostic', async () => (await page.getByTestId('sql-diagnostics').textContent())?.includes("unknown column 'usr_id'"));
+    const underlined = await page.locator('.cm-lintRange-error').allTextContents();
+    assert.ok(underlined.includes('usr_id'), `the error underlines exactly usr_id: ${JSON.stringify(underlined)}`);
+    assert.match((await page.getByTestId('sql-diagnostics').textContent()) ?? '', /3:10 BIND\d+: unknown column 'usr_id'/);
+    await shot('feature-step3-sql-error');
+    await setSql('SELECT user_id, COUNT(*) AS orders, SUM(amount) AS spend\nFROM shop_orders\nGROUP BY user_id');
+    await page.getByTestId('sql-ok').waitFor();
+    assert.equal(await page.locator('.cm-lintRange-error').count(), 0);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('preview-table').locator('tbody tr').nth(1).waitFor();
+    const previewRows = await page.getByTestId('preview-table').locator('tbody tr').allTextContents();
+    assert.deepEqual(previewRows.sort(), ['u1219.5', 'u213.25'], 'preview: u1 has 2 orders, 19.5 spent; u2 1 order, 3.25');
+    await shot('feature-step3-preview');
+    await page.getByRole('button', { name: 'Next' }).click();
+    assert.equal(await page.getByLabel('output table').inputValue(), 'spend_per_user');
+    await shot('feature-step4-outputs');
+    await page.getByRole('button', { name: 'Next' }).click();
+    const specText = await page.getByTestId('job-spec-json').textContent();
+    const spec = JSON.parse(specText ?? '{}') as { name: string; entityKey: string[]; sources: string[]; tags: string[] };
+    assert.deepEqual([spec.name, spec.entityKey, spec.sources, spec.tags], ['spend_per_user', ['user_id'], ['shop_orders'], ['orders', 'spend']]);
+    await shot('feature-review');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+
+    // --- the job runs; its values change as events arrive ------------------------------------------------------
+    await page.waitForURL(/#\/jobs\/spend_per_user$/);
+    await waitFor('job running', async () => (await page.getByTestId('job-state').textContent()) === 'running');
+    const u1Row = page.getByTestId('job-results').locator('tbody tr', { hasText: 'u1' });
+    await waitFor('u1 with 2 orders', async () => (await u1Row.textContent()) === 'u1219.5');
+    await call('POST', '/api/sources/shop_orders/events', [{ order_id: 4, user_id: 'u1', amount: 0.5, ts: new Date(t0 + 3000).toISOString() }]);
+    await waitFor('u1 value changes to 3 orders', async () => (await u1Row.textContent()) === 'u1320');
+    await waitFor('throughput sampled', async () => Number(await page.getByTestId('changes').textContent()) >= 4);
+    await shot('job-detail');
+    await page.goto(`${url}/#/jobs`);
+    await page.getByTestId('jobs-table').getByRole('link', { name: 'spend_per_user' }).waitFor();
+    await shot('jobs');
+    await page.goto(`${url}/#/lookup`);
+    await page.getByTestId('serving-status').waitFor();
+    await page.getByLabel('entity key value').fill('u1');
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.locator('table tbody tr', { hasText: 'u1' }).waitFor();
+    await shot('lookup');
+    assert.deepEqual(consoleErrors, [], 'no uncaught page errors');
+  } finally {
+    await ctx.close().catch(() => undefined);
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server!.once('exit', r));
+      server.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+});

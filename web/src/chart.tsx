@@ -1,0 +1,21 @@
+// A small uPlot line chart of a job's throughput (rows/s read, changes/s emitted) over time.
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+
+export function ThroughputChart({ t, rows, changes }: { t: number[]; rows: number[]; changes: number[] }) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  useEffect(() => {
+    const el = host.current!;
+    plot.current = new uPlot({
+      width: Math.max(300, el.clientWidth || 600), height: 180,
+      series: [{}, { label: 'rows/s in', stroke: '#1f6fb2', width: 2 }, { label: 'changes/s out', stroke: '#d9822b', width: 2 }],
+      axes: [{}, { size: 50 }],
+      // The last five minutes, so a new job's first points do not stretch the axis over years.
+      scales: { x: { time: true, range: (_u, _min, max) => [max - 300, max + 5] } },
+    }, [[], [], []], el);
+    return () => { plot.current?.destroy(); plot.current = null; };
+  }, []);
+  useEffect(() => { plot.current?.setData([t, rows, changes]); }, [t, rows, changes]);
+  return <div className="chart" ref={host} data-testid="throughput-chart" />;
+}
