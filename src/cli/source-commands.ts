@@ -18,6 +18,7 @@ import { tailTopic } from '../connectors/embedded-log/log-tail.js';
 import { parseDuration } from '../runtime/duration.js';
 import { ingestEvents, splitMessages } from '../server/ingest.js';
 import { startDictionaryServer } from '../server/dictionary-server.js';
+import { sampleKafkaTopic } from '../connectors/kafka/sample-topic.js';
 
 function readInput(file: string | undefined): string {
   try {
@@ -177,9 +178,21 @@ export function registerSourceCommands(program: Command): void {
     .option('--decimals <mode>', 'double (default), exact or auto')
     .option('--not-null', 'make fields seen non-null in every sample NOT NULL')
     .option('--json', 'print the schema, warnings and DDL as JSON')
-    .action((o: { file?: string; name: string; discriminator?: string; decimals?: string; notNull?: boolean; json?: boolean }) => {
+    .option('--kafka-topic <topic>', 'sample the newest messages of a live Kafka topic instead of a file')
+    .option('--bootstrap-servers <list>', 'with --kafka-topic: host:port[,host:port]')
+    .option('-n, --count <n>', 'with --kafka-topic: messages to sample', '100')
+    .action(async (o: { file?: string; name: string; discriminator?: string; decimals?: string; notNull?: boolean; json?: boolean;
+      kafkaTopic?: string; bootstrapServers?: string; count: string }) => {
       try {
-        const r = inferSchema(samplesOf(readInput(o.file)), { ...inferOptions(o), name: o.name });
+        let text: string;
+        if (o.kafkaTopic) {
+          if (!o.bootstrapServers) throw new CliError('--kafka-topic needs --bootstrap-servers');
+          const msgs = await sampleKafkaTopic({ bootstrapServers: o.bootstrapServers, topic: o.kafkaTopic, count: Number(o.count) || 100 });
+          if (msgs.length === 0) throw new CliError(`topic '${o.kafkaTopic}' has no messages to sample`);
+          process.stderr.write(`sampled ${msgs.length} message(s) from ${o.kafkaTopic}\n`);
+          text = msgs.map((m) => m.value).join('\n');
+        } else text = readInput(o.file);
+        const r = inferSchema(samplesOf(text), { ...inferOptions(o), name: o.name });
         if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
         printDiagnostics(r.warnings);
         if (r.warnings.some((w) => w.severity === 'error')) { process.exitCode = 1; return; }
@@ -198,6 +211,17 @@ export function registerSourceCommands(program: Command): void {
         if (!s) throw new CliError(`unknown source '${name}'`);
         const n = Number(o.limit);
         if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit must be a positive integer, got '${o.limit}'`);
+        if (s.kind === 'kafka') {
+          // Live sample from the topic (secrets from the dictionary's runtime view, never printed).
+          const rt = (await d.getForRuntime(name))!;
+          const c = rt.connection ?? {};
+          const msgs = await sampleKafkaTopic({
+            bootstrapServers: c.bootstrapServers ?? '', topic: topicOf(rt), count: n,
+            properties: { ...(c.properties ?? {}), ...(c.secrets ?? {}) },
+          });
+          for (const m of msgs) process.stdout.write(m.value + '\n');
+          return;
+        }
         if (s.kind !== 'embedded-log') { for (const x of s.samples.slice(0, n)) process.stdout.write(x + '\n'); return; }
         for (const r of await tailTopic(logDirOf(dataDir()), topicOf(s), n)) process.stdout.write(r.value + '\n');
       });

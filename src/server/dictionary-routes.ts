@@ -27,6 +27,7 @@ import { fieldError } from '../catalog/dictionary/source-validation.js';
 import type { EmbeddedLog } from '../connectors/embedded-log/embedded-log.js';
 import { tailTopic } from '../connectors/embedded-log/log-tail.js';
 import { ingestEvents, splitMessages, type IncomingMessage } from './ingest.js';
+import { sampleKafkaTopic } from '../connectors/kafka/sample-topic.js';
 
 export interface DictionaryApiOptions {
   dictionary: Dictionary;
@@ -109,9 +110,21 @@ export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiO
     else if (Array.isArray(b)) samples = b;
     else if (isObj(b)) {
       const s = b['samples'];
+      const k = b['kafka'];
       if (typeof s === 'string') samples = splitMessages(s).map((m) => m.value);
       else if (Array.isArray(s)) samples = s;
-      else throw bad('samples', 'must be an array of JSON messages (objects or JSON texts) or a JSON-lines text');
+      else if (isObj(k)) {
+        // Sample the live topic: {"kafka": {"bootstrapServers": "...", "topic": "...", "count": 100, "properties": {...}}}
+        if (typeof k['bootstrapServers'] !== 'string' || k['bootstrapServers'] === '') throw bad('kafka.bootstrapServers', 'must be host:port[,host:port]');
+        if (typeof k['topic'] !== 'string' || k['topic'] === '') throw bad('kafka.topic', 'must be a topic name');
+        const count = k['count'] === undefined ? 100 : k['count'];
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 10_000) throw bad('kafka.count', 'must be an integer from 1 to 10000');
+        const props = k['properties'];
+        if (props !== undefined && (!isObj(props) || Object.values(props).some((v) => typeof v !== 'string'))) throw bad('kafka.properties', 'must map names to strings');
+        const msgs = await sampleKafkaTopic({ bootstrapServers: k['bootstrapServers'], topic: k['topic'], count, ...(props ? { properties: props as Record<string, string> } : {}) });
+        samples = msgs.map((m) => m.value);
+      }
+      else throw bad('samples', 'must be an array of JSON messages (objects or JSON texts) or a JSON-lines text (or give "kafka" to sample a live topic)');
       if (b['options'] !== undefined) {
         if (!isObj(b['options'])) throw bad('options', 'must be an object');
         opts = validateInferOptions(b['options']);
