@@ -13,6 +13,7 @@ import type { TableDef } from '../plan/logical-plan.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { JobRunner, type RunSummary, type ConnectorLookup } from '../engine/job-runner.js';
 import { getConnector, connectorIdentifiers } from '../connectors/registry.js';
+import { ConnectorErrors } from '../connectors/connector-error-codes.js';
 import { compareValues } from '../functions/index.js';
 import { parseDuration } from './duration.js';
 
@@ -55,9 +56,9 @@ export function validateTable(def: TableDef, role: 'source' | 'sink', updating: 
   if (id === undefined) return [];
   const f = connectors.get(id);
   const span = def.optionSpans?.['connector'];
-  if (!f) return [diag('CONN101', `table '${def.name}': unknown connector '${id}'`, span, `available connectors: ${connectorIdentifiers().join(', ')}`)];
-  if (role === 'source' && !f.createSource) return [diag('CONN102', `table '${def.name}': connector '${id}' can only be written to`, span)];
-  if (role === 'sink' && !f.createSink) return [diag('CONN102', `table '${def.name}': connector '${id}' can only be read`, span)];
+  if (!f) return [diag(ConnectorErrors.UnknownConnector, `table '${def.name}': unknown connector '${id}'`, span, `available connectors: ${connectorIdentifiers().join(', ')}`)];
+  if (role === 'source' && !f.createSource) return [diag(ConnectorErrors.UnsupportedRole, `table '${def.name}': connector '${id}' can only be written to`, span)];
+  if (role === 'sink' && !f.createSink) return [diag(ConnectorErrors.UnsupportedRole, `table '${def.name}': connector '${id}' can only be read`, span)];
   const ctx = {
     tableName: def.name, physicalFields: def.physicalFields, options: def.options, baseDir: def.baseDir,
     reporter: { badRecord: () => undefined }, primaryKey: def.primaryKey, updating,
