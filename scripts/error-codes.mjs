@@ -25,7 +25,7 @@ export function collect() {
       e.files.add(rel);
       codes.set(m[1], e);
     }
-    for (const m of text.matchAll(NAMED)) codes.get(m[2]).names.add(m[1].replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
+    for (const m of text.matchAll(NAMED)) codes.get(m[2]).names.add(m[1].replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Z])([A-Z][a-z])/g, '$1 $2').toLowerCase());
   }
   return [...codes.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
