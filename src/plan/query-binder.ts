@@ -486,7 +486,10 @@ export class QueryBinder {
       }
       keyAsts.push(g as A.Expr);
     }
+    const errorsBefore = this.bag.items.length;
     const keys = keyAsts.map((k) => fromBinder.bind(k));
+    // A GROUP BY key that failed to bind would make every column of the SELECT look "not grouped": skip that check.
+    const keysFailed = this.bag.items.length > errorsBefore;
 
     // Window aggregation: grouped by window_start and window_end of a window TVF (possibly under filters).
     let base = from.plan;
@@ -579,7 +582,7 @@ export class QueryBinder {
     };
     // Resolve names in the FROM scope so a column that is neither grouped nor aggregated gets "not being grouped";
     // every valid reference is replaced by a column of the aggregate's output before resolution.
-    const post = new ExprBinder(from.scope, this.bag, { replace, groupedOnly: true, context: 'nested in another aggregate' });
+    const post = new ExprBinder(from.scope, this.bag, { replace, groupedOnly: !keysFailed, context: 'nested in another aggregate' });
     let plan: LogicalNode = agg;
     if (s.having) {
       const cond = post.bind(s.having);
