@@ -3,7 +3,8 @@
  * a lookup source (kv-lookup.ts) over a KvStore, with validation shared by the three. Not a scan source: a feature
  * table is read by key (lookup joins, serving), never scanned.
  *
- * Shared options: `table` (the logical feature table name in the store; default the SQL table name). A sink needs a
+ * Shared options: `table` (the logical feature table name in the store; default the SQL table name) and the
+ * changed-keys topic (`changed-keys.*`, changed-keys.ts: announce every change on a Kafka topic). A sink needs a
  * PRIMARY KEY (the entity key).
  */
 import { FreshetError, type Diagnostic } from '../../common/diagnostics.js';
@@ -11,6 +12,7 @@ import type { KvStore } from '../../engine/kv-store-api.js';
 import type { ConnectorFactory, LookupContext, SinkContext, TableContext } from '../connector.js';
 import { ConnectorErrors } from '../connector-error-codes.js';
 import { checkOptionKeys, optionDiag } from '../option-validation.js';
+import { CHANGED_KEYS_OPTIONS, CHANGED_KEYS_PROPERTIES, ChangedKeysPublisher, parseChangedKeysOptions } from './changed-keys.js';
 import { KvLookup } from './kv-lookup.js';
 import { KvSink } from './kv-sink.js';
 
@@ -35,7 +37,7 @@ export function storeTableName(ctx: TableContext): string {
 }
 
 export function createKvConnector(spec: KvConnectorSpec): ConnectorFactory {
-  const options = { ...spec.options, ...TABLE_OPTION };
+  const options = { ...spec.options, ...TABLE_OPTION, ...CHANGED_KEYS_OPTIONS };
   const validate = (ctx: TableContext, role: 'source' | 'sink'): Diagnostic[] => {
     const out: Diagnostic[] = [];
     out.push(...checkOptionKeys(factory, ctx));
@@ -55,6 +57,7 @@ export function createKvConnector(spec: KvConnectorSpec): ConnectorFactory {
         `table '${ctx.tableName}' uses connector '${spec.identifier}', an upsert sink keyed by entity, but declares no PRIMARY KEY`,
         'add PRIMARY KEY (<entity key columns>) NOT ENFORCED to the table'));
     }
+    parseChangedKeysOptions(ctx, out);
     spec.validateStore(ctx, out);
     return out;
   };
@@ -65,10 +68,13 @@ export function createKvConnector(spec: KvConnectorSpec): ConnectorFactory {
   const factory: ConnectorFactory = {
     identifier: spec.identifier,
     options,
+    optionPrefixes: [CHANGED_KEYS_PROPERTIES],
     validate,
     createSink(ctx: SinkContext) {
       requireValid(ctx, 'sink');
-      return new KvSink(ctx, spec.createStore(ctx), storeTableName(ctx));
+      const table = storeTableName(ctx);
+      const ck = parseChangedKeysOptions(ctx, []);
+      return new KvSink(ctx, spec.createStore(ctx), table, ck ? new ChangedKeysPublisher(ck, `table '${ctx.tableName}'`, table) : undefined);
     },
     createLookup(ctx: LookupContext) {
       // Validated as a sink would be (every option applies), minus the PRIMARY KEY check the lookup context lacks.

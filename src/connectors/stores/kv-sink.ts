@@ -13,11 +13,17 @@
  *
  * Each `write(batch)` coalesces the batch per key (the last change wins; its version is the highest) and sends one
  * multiPut (one pipelined round trip); `flush()` waits for every multiPut in flight and for the store's durability.
+ *
+ * With a changed-keys topic (changed-keys.ts) each batch's writes are announced once the multiPut returned: all of
+ * them when all applied, else those the store holds afterwards (one multiGet decides: a replayed write the store
+ * already holds from the crashed run is announced, one superseded by a newer version is not). flush() makes the
+ * store durable first and then commits the announcements, so an announced change is always in the store.
  */
 import type { Batch, Row } from '../../common/row.js';
 import { typeToString } from '../../common/types.js';
 import type { KvStore, VersionedWrite } from '../../engine/kv-store-api.js';
 import type { SinkContext, SinkWriter } from '../connector.js';
+import type { ChangedKeysPublisher, ChangedKeysState } from './changed-keys.js';
 import { createRowCodec, type RowCodec } from './row-codec.js';
 import { sortedKeyColumns, storeKeyFn, type StoreKeyFn } from './store-key.js';
 
@@ -32,6 +38,7 @@ export const GENERATION_META = 'sink-generation';
 export interface KvSinkState {
   generation: number;
   counters: Map<string, number>;
+  changedKeys?: ChangedKeysState;
 }
 
 export class KvSink implements SinkWriter {
@@ -46,7 +53,8 @@ export class KvSink implements SinkWriter {
   applied = 0;
   sent = 0;
 
-  constructor(private readonly ctx: SinkContext, readonly store: KvStore, readonly table: string) {
+  constructor(private readonly ctx: SinkContext, readonly store: KvStore, readonly table: string,
+    readonly changedKeys?: ChangedKeysPublisher) {
     this.keyFn = storeKeyFn(sortedKeyColumns(ctx.primaryKey), ctx.physicalFields);
     this.codec = createRowCodec(ctx.physicalFields);
   }
@@ -57,10 +65,19 @@ export class KvSink implements SinkWriter {
     this.generation = s.generation;
     this.counters = new Map(s.counters);
     this.restored = true;
+    this.changedKeys?.restore(s.changedKeys);
   }
 
   async open(): Promise<void> {
     await this.store.open();
+    if (this.changedKeys) {
+      try {
+        await this.changedKeys.open();
+      } catch (e) {
+        await this.store.close().catch(() => undefined);
+        throw e;
+      }
+    }
     if (!this.restored) {
       const prev = Number(await this.store.getMeta(this.table, GENERATION_META) ?? '0');
       this.generation = (Number.isSafeInteger(prev) && prev >= 0 ? prev : 0) + 1;
@@ -94,11 +111,25 @@ export class KvSink implements SinkWriter {
     if (byKey.size === 0) return;
     const writes = [...byKey.values()];
     this.sent += writes.length;
-    const p = this.store.multiPut(this.table, writes);
+    const put = this.store.multiPut(this.table, writes);
+    const p = this.changedKeys ? put.then((n) => this.announce(writes, n)) : put;
     p.then((n) => { this.applied += n; }, (e: Error) => { this.failure ??= e; });
     this.pending.push(p);
     // The runner awaits this before the next batch: backpressure, and errors surface on the batch that caused them.
     return p.then(() => undefined);
+  }
+
+  /** Announces the writes of one multiPut (n of them applied) on the changed-keys topic; resolves to n. */
+  private async announce(writes: VersionedWrite[], n: number): Promise<number> {
+    let held: boolean[] | undefined;
+    if (n < writes.length) {
+      // Some were not applied: a replay of what a crashed run wrote (the store holds that very version; announce it,
+      // the crashed run may not have), or superseded by a newer version (do not announce).
+      const stored = await this.store.multiGet(this.table, writes.map((w) => w.key));
+      held = writes.map((w, i) => stored[i]?.version === w.version || (w.value === null && stored[i] === null));
+    }
+    await this.changedKeys!.announce(writes, held);
+    return n;
   }
 
   async flush(): Promise<void> {
@@ -107,17 +138,26 @@ export class KvSink implements SinkWriter {
     await Promise.all(p);
     if (this.failure) throw this.failure;
     await this.store.flush?.();
+    // After the store: an announced (committed) change is durable in the store.
+    await this.changedKeys?.commit();
   }
 
   snapshot(): KvSinkState {
-    return { generation: this.generation, counters: new Map(this.counters) };
+    return {
+      generation: this.generation, counters: new Map(this.counters),
+      ...(this.changedKeys ? { changedKeys: this.changedKeys.snapshot() } : {}),
+    };
   }
 
   async close(): Promise<void> {
     try {
       await this.flush();
     } finally {
-      await this.store.close();
+      try {
+        await this.changedKeys?.close();
+      } finally {
+        await this.store.close();
+      }
     }
   }
 }
