@@ -14,6 +14,7 @@ import { rowToJson } from './json-lines.js';
 import { registerSourceCommands } from './source-commands.js';
 import { registerFlinkCommands } from '../flink/flink-commands.js';
 import { registerStartCommand } from '../server/platform/start-command.js';
+import { registerPlatformCommands } from './platform-commands.js';
 import type { RowField } from '../common/types.js';
 
 function readScript(file: string): string {
@@ -121,5 +122,6 @@ program.command('explain')
 registerSourceCommands(program);
 registerFlinkCommands(program);
 registerStartCommand(program);
+registerPlatformCommands(program);
 
 await program.parseAsync(process.argv);
