@@ -14,7 +14,7 @@
  *   'welford' (Flink's later rewrite to an internal WELFORD_M2 aggregate):
  *       var = M2(x) / d in DOUBLE, M2 by Welford's online algorithm, NULL when M2 < 0; then CAST to R.
  *
- * Which one a given Flink release uses is recorded in VARIANCE_ALGORITHM (see the lead's notes); both are kept so
+ * Which one a given Flink release uses is recorded in VARIANCE_ALGORITHM (not yet checked against a Flink 2.2 run); both are kept so
  * that results can match either.
  *
  * Accumulators: sum-of-squares [count, sum, sumOfSquares] (sum exact as sum*10^s for DECIMAL);
