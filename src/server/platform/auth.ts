@@ -56,7 +56,7 @@ export function requiredRole(method: string, url: string): Role {
   const p = url.split('?')[0]!;
   if (method === 'GET' || method === 'HEAD') return p.startsWith('/api/admin/') ? 'admin' : 'viewer';
   if (method === 'DELETE') return 'admin';
-  if (method === 'POST' && (p === '/api/sources/infer' || p === '/api/sql/validate' || p === '/api/sql/preview')) return 'viewer';
+  if (method === 'POST' && (p === '/api/sources/infer' || p === '/api/sql/validate' || p === '/api/sql/preview' || p.startsWith('/api/features/'))) return 'viewer';
   return 'editor';
 }
 

@@ -4,7 +4,10 @@
  * `<data>/platform/checkpoints/<job>` at `execution.checkpointing.interval`; start and restart restore from the
  * newest checkpoint there, a new version starts from scratch (its program differs). The job's output is kept as
  * the latest row per entity key (the `embedded` output), with recent changes, throughput and the source
- * watermark sampled every second.
+ * watermark sampled every second. A `store` output also writes the result into an online store: the SELECT runs as
+ * `CREATE TABLE ... PRIMARY KEY (entity key)` + `INSERT INTO` (feature-tables.ts), and the rows the sink receives
+ * feed the in-memory latest results (a tiled table has no row sink, so then the SELECT also runs beside it).
+ * Feature tables of stored jobs are registered in the catalog every job compiles against, for lookup joins.
  *
  * Invariants: at most one run per job at a time (`start` on a running job is a no-op); `stop` resolves only after
  * the run has ended; deploy validates everything (spec, sources, SQL, entity key) before it writes anything.
@@ -12,10 +15,15 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FreshetError, diag, type Diagnostic } from '../../common/diagnostics.js';
-import type { Row } from '../../common/row.js';
+import type { Batch, Row } from '../../common/row.js';
 import type { RowField } from '../../common/types.js';
 import type { Dictionary } from '../../catalog/dictionary/dictionary.js';
+import { Catalog } from '../../catalog/catalog.js';
 import { getConnector } from '../../connectors/registry.js';
+import { defaultKvPath } from '../../connectors/stores/embedded-kv-store.js';
+import type { ConnectorLookup } from '../../engine/job-runner.js';
+import type { ConnectorFactory, SinkContext, SinkWriter } from '../../engine/connector-api.js';
+import { checkStoreOutput, columnDefs, jobScript, publishedFeatures, type FeatureTable } from './feature-tables.js';
 import { compileSql, runSql } from '../../runtime/sql-session.js';
 import { normalizeJob, redactJob, type JobSpec, type JobSpecInput } from './job-spec.js';
 import { JobStore } from './job-store.js';
@@ -33,6 +41,10 @@ export const JobErrors = {
   BadSql: 'JOB005',
   BadEntityKey: 'JOB006',
   VersionConflict: 'JOB007',
+  /** A store output's table is published by another job. */
+  FeatureTaken: 'JOB008',
+  /** The store a feature table is served from cannot be reached (503). */
+  StoreUnreachable: 'JOB009',
 } as const;
 
 export interface MetricPoint { t: number; rowsPerSec: number; changesPerSec: number; watermark: number | null }
@@ -84,6 +96,8 @@ export interface JobManagerOptions {
   root: string;
   /** Directory relative paths in SQL resolve against. */
   baseDir?: string;
+  /** The embedded online store's directory: where `embedded-kv` outputs without a `path` go (default <data>/kv). */
+  kvPath?: string;
   now?: () => number;
 }
 
@@ -111,6 +125,20 @@ export class JobManager {
 
   private checkpointDir(name: string): string { return path.join(this.o.root, 'checkpoints', name); }
 
+  private get baseDir(): string { return this.o.baseDir ?? '.'; }
+  private get kvPath(): string { return this.o.kvPath ?? defaultKvPath(); }
+
+  /** Feature tables published by the stored jobs (latest versions), optionally without those of job `except`. */
+  async features(except?: string): Promise<FeatureTable[]> {
+    const specs: JobSpec[] = [];
+    for (const name of await this.store.names()) {
+      if (name === except) continue;
+      const s = await this.store.get(name);
+      if (s) specs.push(s);
+    }
+    return publishedFeatures(specs, this.kvPath, this.baseDir);
+  }
+
   /** Starts every job whose desired state is running (after a platform restart), restoring from checkpoints. */
   async resume(): Promise<void> {
     for (const name of await this.store.names()) {
@@ -126,17 +154,26 @@ export class JobManager {
   async check(input: JobSpecInput): Promise<{ columns: ColumnJson[] }> {
     const known = new Set<string>();
     for (const s of await this.o.dictionary.list()) { known.add(s.name); for (const t of Object.keys(s.types ?? {})) known.add(`${s.name}.${t}`); }
+    const features = await this.features(input.name);
+    const featureNames = new Map(features.map((f) => [f.table.toLowerCase(), f.job]));
     input.sources.forEach((s, i) => {
-      if (!known.has(s)) throw fail(JobErrors.UnknownSource, `unknown source '${s}'`, `sources[${i}]`, 'register it on the Data sources page or with POST /api/sources');
+      if (!known.has(s) && !featureNames.has(s.toLowerCase())) {
+        throw fail(JobErrors.UnknownSource, `unknown source '${s}'`, `sources[${i}]`, 'register it on the Data sources page or with POST /api/sources, or name a published feature table');
+      }
     });
     const outs = input.outputs ?? [];
     const seen = new Set<string>();
     outs.forEach((o, i) => {
       if (seen.has(o.table)) throw fail(JobErrors.Invalid, `output table '${o.table}' appears twice`, `outputs[${i}].table`);
       seen.add(o.table);
+      checkStoreOutput(o, i, JobErrors.Invalid);
+      if (o.kind !== 'store') return;
+      if (known.has(o.table)) throw fail(JobErrors.Invalid, `output table '${o.table}' is the name of a data source`, `outputs[${i}].table`, 'name the feature table differently');
+      const owner = featureNames.get(o.table.toLowerCase());
+      if (owner !== undefined) throw fail(JobErrors.FeatureTaken, `feature table '${o.table}' is published by job '${owner}'`, `outputs[${i}].table`, 'one feature table has one producing job; pick another name');
     });
-    const { catalog } = await dictionaryCatalog(this.o.dictionary, this.o.logDir);
-    const c = compileSql(input.sql, { catalog, baseDir: this.o.baseDir ?? '.' });
+    const { catalog } = await dictionaryCatalog(this.o.dictionary, this.o.logDir, false, features, this.baseDir);
+    const c = compileSql(input.sql, { catalog, baseDir: this.baseDir });
     const errors = c.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) throw new FreshetError(errors.map((d) => ({ ...d, source: 'sql' })));
     if (c.queries.length !== 1 || !c.program) {
@@ -148,15 +185,33 @@ export class JobManager {
         throw fail(JobErrors.BadEntityKey, `entity key column '${k}' is not a result column (${fields.map((f) => f.name).join(', ')})`, `entityKey[${i}]`);
       }
     });
+    // The store tables and INSERTs as they will run: connector options, primary key and tiling are checked here.
+    const columns = columnDefs(fields);
+    for (let i = 0; i < outs.length; i++) {
+      const o = outs[i]!;
+      if (o.kind !== 'store') continue;
+      const script = jobScript({ sql: input.sql, entityKey: input.entityKey, outputs: [o] }, columns, this.kvPath, this.baseDir);
+      const { catalog: cat } = await dictionaryCatalog(this.o.dictionary, this.o.logDir, false, features, this.baseDir);
+      const w = compileSql(script, { catalog: cat, baseDir: this.baseDir });
+      const errs = w.diagnostics.filter((d) => d.severity === 'error');
+      if (errs.length > 0) {
+        throw new FreshetError(errs.map((d) => {
+          const opt = /option '([^']+)'/.exec(d.message)?.[1];
+          const field = opt !== undefined ? `outputs[${i}].${o.secrets?.[opt] !== undefined ? 'secrets' : 'options'}.${opt}` : `outputs[${i}]`;
+          const { span: _span, ...rest } = d;
+          return { ...rest, message: `output '${o.table}': ${d.message}`, source: field };
+        }));
+      }
+    }
     return { columns: columnsOf(fields) };
   }
 
   /** Creates a job (version 1) and starts it. */
   async create(input: JobSpecInput, start = true): Promise<JobSpec> {
     if ((await this.store.versions(input.name)).length > 0) throw fail(JobErrors.Exists, `job '${input.name}' exists`, 'name', `edit it with PUT /api/jobs/${input.name}`);
-    await this.check(input);
+    const { columns } = await this.check(input);
     const at = new Date(this.now()).toISOString();
-    const spec = normalizeJob(input, 1, at, at);
+    const spec = { ...normalizeJob(input, 1, at, at), columns };
     await this.store.put(spec);
     await this.store.setDesired(spec.name, start ? 'running' : 'stopped');
     await this.addLineage(spec);
@@ -173,8 +228,8 @@ export class JobManager {
     if (expectedVersion !== undefined && expectedVersion !== cur.version) {
       throw fail(JobErrors.VersionConflict, `job '${name}' is at version ${cur.version}, not ${expectedVersion}`, 'expectedVersion', 'reload and apply the edit again');
     }
-    await this.check(input);
-    const spec = normalizeJob(input, cur.version + 1, cur.createdAt, new Date(this.now()).toISOString(), cur);
+    const { columns } = await this.check(input);
+    const spec = { ...normalizeJob(input, cur.version + 1, cur.createdAt, new Date(this.now()).toISOString(), cur), columns };
     await this.store.put(spec);
     await this.addLineage(spec);
     const wasRunning = this.runs.get(name)?.state === 'running' || this.runs.get(name)?.state === 'starting';
@@ -187,6 +242,7 @@ export class JobManager {
 
   private async addLineage(spec: JobSpec): Promise<void> {
     for (const s of new Set(spec.sources.map((x) => x.split('.')[0]!))) {
+      if (!(await this.o.dictionary.get(s))) continue; // a published feature table, not a dictionary source
       const cur = await this.o.dictionary.lineage(s);
       if (!cur.includes(spec.name)) await this.o.dictionary.setLineage(s, [...cur, spec.name]);
     }
@@ -291,8 +347,8 @@ export class JobManager {
     const ckDir = this.checkpointDir(spec.name);
     const cks = restore ? await this.checkpointFiles(spec.name) : [];
     if (cks.length > 0) run.restoredFrom = cks[cks.length - 1]!.file;
-    const { catalog, sources } = await dictionaryCatalog(this.o.dictionary, this.o.logDir);
-    const connectors = meteredConnectors({ get: getConnector }, run.meter, timeProbes(sources));
+    const { catalog, sources } = await dictionaryCatalog(this.o.dictionary, this.o.logDir, false, await this.features(spec.name), this.baseDir);
+    const metered = meteredConnectors({ get: getConnector }, run.meter, timeProbes(sources));
     const controller = new AbortController();
     run.controller = controller;
     run.startedAt = this.now();
@@ -308,7 +364,18 @@ export class JobManager {
       run.recent.push({ at: this.now(), op: OPS[kind] ?? '?', row });
       if (run.recent.length > RECENT) run.recent.splice(0, run.recent.length - RECENT);
     };
-    run.done = runSql(spec.sql, {
+    // With store outputs the job is CREATE TABLE + INSERT INTO; the first store table's sink rows are the results.
+    const storeOut = spec.outputs.find((o) => o.kind === 'store');
+    let script = spec.sql;
+    let connectors = metered;
+    if (storeOut && spec.columns) {
+      script = jobScript(spec, spec.columns, this.kvPath, this.baseDir);
+      const probe = compileSql(script, { catalog: catalogCopy(catalog), baseDir: this.baseDir });
+      const tiled = probe.program?.operators.some((op) => op.kind === 'tileSink' && op.table.name === storeOut.table) ?? false;
+      if (tiled) script = `${script}\n${spec.sql.trim().replace(/;\s*$/, '')};`;
+      else connectors = tappedSinks(metered, storeOut.table, (row, kind, fields) => onChange(storeOut.table, row, kind, fields));
+    }
+    run.done = runSql(script, {
       catalog, connectors, signal: controller.signal, checkpointDir: ckDir,
       ...(cks.length > 0 ? { restoreFrom: ckDir } : {}),
       baseDir: this.o.baseDir ?? '.',
@@ -331,7 +398,7 @@ export class JobManager {
     });
     // Result columns before the first change (the jobs page shows the header).
     if (run.fields.length === 0) {
-      const c = compileSql(spec.sql, { catalog, baseDir: this.o.baseDir ?? '.' });
+      const c = compileSql(spec.sql, { catalog: (await dictionaryCatalog(this.o.dictionary, this.o.logDir, false, await this.features(spec.name), this.baseDir)).catalog, baseDir: this.baseDir });
       const q = c.queries[0];
       if (q) { run.fields = q.fields; run.keyIdx = spec.entityKey.map((k) => q.fields.findIndex((f) => f.name === k)); }
     }
@@ -395,4 +462,41 @@ export class JobManager {
       checkpoints: (await this.checkpointFiles(name)).map((c) => ({ file: c.file, at: new Date(c.at).toISOString(), bytes: c.bytes })),
     };
   }
+}
+
+/** A copy of a catalog (compiling a script adds its DDL to the catalog it is given). */
+function catalogCopy(c: Catalog): Catalog {
+  const out = new Catalog();
+  for (const e of c.all()) out.put(e);
+  return out;
+}
+
+/**
+ * Wraps `base` so that the sink of SQL table `table` also reports every row it receives to `listener` (the
+ * in-memory latest results of a job whose output is a store table). Other tables and connectors are unchanged.
+ */
+function tappedSinks(base: ConnectorLookup, table: string, listener: (row: Row, kind: number, fields: RowField[]) => void): ConnectorLookup {
+  return {
+    get(id: string): ConnectorFactory | undefined {
+      const f = base.get(id);
+      if (!f || !f.createSink) return f;
+      const createSink = (ctx: SinkContext): SinkWriter => {
+        const inner = f.createSink!(ctx);
+        if (ctx.tableName !== table) return inner;
+        const fields = [...ctx.physicalFields];
+        return {
+          open: () => inner.open(),
+          write(batch: Batch) {
+            for (let i = 0; i < batch.rows.length; i++) listener(batch.rows[i]!, batch.kinds[i]!, fields);
+            return inner.write(batch);
+          },
+          flush: () => inner.flush(),
+          close: () => inner.close(),
+          ...(inner.snapshot ? { snapshot: () => inner.snapshot!() } : {}),
+          ...(inner.restore ? { restore: (st: unknown) => inner.restore!(st) } : {}),
+        };
+      };
+      return Object.assign(Object.create(f) as ConnectorFactory, { createSink });
+    },
+  };
 }

@@ -10,11 +10,21 @@ import { REDACTED } from '../../catalog/dictionary/source-model.js';
 export interface OutputSpec {
   /** The feature table name (an identifier). */
   table: string;
-  /** Where rows go: `embedded` keeps the latest row per entity key in the platform (served by the jobs API). */
-  kind: 'embedded';
+  /**
+   * Where rows go: `embedded` keeps the latest row per entity key in the platform (served by the jobs API);
+   * `store` also writes the table into an online store (feature-tables.ts), where serving and other jobs' lookup
+   * joins read it.
+   */
+  kind: 'embedded' | 'store';
+  /** The online store of a `store` output. */
+  store?: StoreKind;
   options?: Record<string, string>;
   secrets?: Record<string, string>;
 }
+
+/** Online stores a job can publish a feature table to (the SQL connector of the table). */
+export type StoreKind = 'embedded-kv' | 'redis';
+export const STORE_KINDS: readonly StoreKind[] = ['embedded-kv', 'redis'];
 
 /** What a client sends (POST /api/jobs, PUT /api/jobs/{name}). */
 export interface JobSpecInput {
@@ -33,6 +43,8 @@ export interface JobSpecInput {
 export interface JobSpec extends Required<Omit<JobSpecInput, 'outputs' | 'options'>> {
   outputs: OutputSpec[];
   options: Record<string, string>;
+  /** Result columns of the SQL as validated at save time (the published feature tables' schema). */
+  columns?: { name: string; type: string }[];
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -48,9 +60,10 @@ export const outputSchema = {
   additionalProperties: false,
   properties: {
     table: { type: 'string', pattern: IDENT, maxLength: 128, description: 'Feature table name' },
-    kind: { type: 'string', enum: ['embedded'], description: 'Output kind; embedded = kept by the platform, latest row per entity key' },
-    options: { ...stringMap, description: 'Output options' },
-    secrets: { ...stringMap, description: 'Secret output options; stored, never returned' },
+    kind: { type: 'string', enum: ['embedded', 'store'], description: 'Output kind; embedded = kept by the platform, latest row per entity key; store = also written to an online store and registered for lookups' },
+    store: { type: 'string', enum: STORE_KINDS, description: "Online store of a 'store' output" },
+    options: { ...stringMap, description: "Output options (redis: host, port, database, username, connect-timeout; embedded-kv: path; both: tile.granularities, tile.retention)" },
+    secrets: { ...stringMap, description: 'Secret output options (e.g. redis password, host, port); stored, never returned' },
   },
 } as const;
 

@@ -13,6 +13,7 @@
  *   GET  /api/jobs/{name}/results          latest row per entity key and recent changes
  *   GET  /api/jobs/{name}/metrics          throughput/watermark series and checkpoints
  *   GET  /api/admin/tokens                 configured tokens (names and roles; values masked)
+ * (features: feature-routes.ts; SQL compiles against the dictionary plus the published feature tables)
  * Errors: `{ error: { code, message, field?, hint?, details? } }` — 400 invalid (naming the field), 401/403 auth,
  * 404 unknown, 409 conflicts.
  */
@@ -32,7 +33,7 @@ export interface PlatformRoutesOptions {
   tokens: TokenConfig;
 }
 
-const STATUS: Record<string, number> = { [JobErrors.UnknownJob]: 404, [JobErrors.Exists]: 409, [JobErrors.VersionConflict]: 409 };
+const STATUS: Record<string, number> = { [JobErrors.UnknownJob]: 404, [JobErrors.Exists]: 409, [JobErrors.VersionConflict]: 409, [JobErrors.FeatureTaken]: 409 };
 
 const diagJson = (d: Diagnostic): Record<string, unknown> => ({
   code: d.code, message: d.message, ...(d.source ? { field: d.source } : {}), ...(d.hint ? { hint: d.hint } : {}), ...(d.span ? { span: d.span } : {}),
@@ -94,10 +95,10 @@ export function registerPlatformRoutes(app: FastifyInstance, o: PlatformRoutesOp
     wrap(async () => ({ tables: await catalogTables(o.dictionary) })));
 
   app.post<{ Body: { sql: string } }>('/api/sql/validate', { schema: { tags: ['sql'], summary: 'Compile SQL over the dictionary; positioned diagnostics', body: sqlBody, response: { 200: any, ...errors } } },
-    wrap(async (req: { body: { sql: string } }) => validateSql(o.dictionary, o.logDir, req.body.sql, o.baseDir)));
+    wrap(async (req: { body: { sql: string } }) => validateSql(o.dictionary, o.logDir, req.body.sql, o.baseDir, await J.features())));
 
   app.post<{ Body: { sql: string; limit: number; timeoutMs: number } }>('/api/sql/preview', { schema: { tags: ['sql'], summary: "Run SQL over the sources' current data (bounded)", body: sqlBody, response: { 200: any, ...errors } } },
-    wrap(async (req: { body: { sql: string; limit: number; timeoutMs: number } }) => previewSql(o.dictionary, o.logDir, req.body.sql, o.baseDir, req.body.limit, req.body.timeoutMs)));
+    wrap(async (req: { body: { sql: string; limit: number; timeoutMs: number } }) => previewSql(o.dictionary, o.logDir, req.body.sql, o.baseDir, req.body.limit, req.body.timeoutMs, await J.features())));
 
   app.get('/api/jobs', { schema: { tags: ['jobs'], summary: 'Jobs with status', response: { 200: any } } },
     wrap(async () => ({ jobs: await J.list() })));

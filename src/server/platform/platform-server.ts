@@ -15,8 +15,10 @@ import { installAuth, type TokenConfig } from './auth.js';
 import { JobManager } from './job-manager.js';
 import { registerPlatformRoutes } from './platform-routes.js';
 import { registerStaticUi } from './static-ui.js';
-import { servingRoutes } from '../../serving/serving-routes.js';
 import type { KvStore } from '../../engine/kv-store-api.js';
+import { EmbeddedKvStore, defaultKvPath } from '../../connectors/stores/embedded-kv-store.js';
+import { FeatureStores } from './feature-stores.js';
+import { registerFeatureRoutes } from './feature-routes.js';
 
 export interface PlatformServerOptions {
   dictionary: Dictionary;
@@ -33,8 +35,14 @@ export interface PlatformServerOptions {
   bodyLimit?: number;
   /** Start jobs whose desired state is running (default true). */
   resumeJobs?: boolean;
-  /** Online store whose feature tables `GET/POST /api/features/{table}` serve (fresh-at-read tiles). */
+  /**
+   * The default online store (default: the embedded store at `<data>/kv`, opened on first use): `embedded-kv`
+   * job outputs without a path write there, and `GET/POST /api/features/{table}` serve tables no job publishes
+   * from it. Tables published to other stores (Redis) are served from a store per connection.
+   */
   servingStore?: KvStore;
+  /** Directory of an embedded default store (when `servingStore` is not an EmbeddedKvStore with its own path). */
+  kvPath?: string;
 }
 
 export interface PlatformServer {
@@ -99,7 +107,7 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
       info: { title: 'Freshet platform API', version: '0.1.0', description: 'Data dictionary, feature jobs, SQL validation and preview. Send `Authorization: Bearer <token>`.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
-      tags: [{ name: 'sources' }, { name: 'jobs' }, { name: 'sql' }, { name: 'platform' }],
+      tags: [{ name: 'sources' }, { name: 'jobs' }, { name: 'features' }, { name: 'sql' }, { name: 'platform' }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -118,16 +126,16 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
   installAuth(app, o.tokens);
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   registerDictionaryRoutes(app, { dictionary: o.dictionary, logDir: o.logDir, openLog });
-  const jobs = new JobManager({ dictionary: o.dictionary, logDir: o.logDir, root: o.platformDir, ...(o.baseDir ? { baseDir: o.baseDir } : {}) });
+  const defaultStore = o.servingStore ?? new EmbeddedKvStore(o.kvPath ? { path: o.kvPath } : {});
+  const kvPath = defaultStore instanceof EmbeddedKvStore ? defaultStore.path : (o.kvPath ?? defaultKvPath());
+  const jobs = new JobManager({ dictionary: o.dictionary, logDir: o.logDir, root: o.platformDir, kvPath, ...(o.baseDir ? { baseDir: o.baseDir } : {}) });
   registerPlatformRoutes(app, { dictionary: o.dictionary, jobs, logDir: o.logDir, baseDir: o.baseDir ?? process.cwd(), tokens: o.tokens });
-  if (o.servingStore) {
-    await o.servingStore.open();
-    await app.register(servingRoutes(o.servingStore, { staleAfterMs: 60_000 }));
-  }
+  const stores = new FeatureStores(defaultStore, kvPath, o.baseDir ?? '.');
+  registerFeatureRoutes(app, jobs, stores);
   if (o.uiDir !== undefined) registerStaticUi(app, o.uiDir);
   app.addHook('onClose', async () => {
     await jobs.close();
-    if (o.servingStore) await o.servingStore.close();
+    await stores.close();
     if (log) await (await log.catch(() => undefined))?.close();
   });
   if (o.resumeJobs ?? true) await jobs.resume();

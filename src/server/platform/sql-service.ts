@@ -13,6 +13,7 @@ import { tableNamesOf, type SourceDefinition, type TypeSchema } from '../../cata
 import { typeToString, type RowField } from '../../common/types.js';
 import { compileSql, runSql } from '../../runtime/sql-session.js';
 import { rowToJsonArray, type JsonValue } from './value-json.js';
+import { registerFeatures, type FeatureTable } from './feature-tables.js';
 
 export interface DiagnosticJson { code: string; severity: string; message: string; hint?: string; span?: Span }
 export interface ColumnJson { name: string; type: string }
@@ -22,13 +23,17 @@ export const toDiagnosticJson = (d: Diagnostic): DiagnosticJson => ({
 });
 export const columnsOf = (fields: readonly RowField[]): ColumnJson[] => fields.map((f) => ({ name: f.name, type: typeToString(f.type) }));
 
-/** A fresh catalog holding every dictionary source (secrets included: runtime use only, never returned). */
-export async function dictionaryCatalog(dictionary: Dictionary, logDir: string, bounded = false): Promise<{ catalog: Catalog; sources: SourceDefinition[] }> {
+/**
+ * A fresh catalog holding every dictionary source (secrets included: runtime use only, never returned) and the
+ * feature tables published by platform jobs (lookup-able store tables; a source of the same name wins).
+ */
+export async function dictionaryCatalog(dictionary: Dictionary, logDir: string, bounded = false, features: readonly FeatureTable[] = [], baseDir = '.'): Promise<{ catalog: Catalog; sources: SourceDefinition[] }> {
   const catalog = new Catalog();
   const sources = await dictionary.store.list();
   const embedded = sources.filter((s) => s.kind === 'embedded-log');
   registerDictionary(catalog, embedded, { logDir, ...(bounded ? { extraOptions: { 'scan.bounded.mode': 'latest-offset' } } : {}) });
   registerDictionary(catalog, sources.filter((s) => s.kind !== 'embedded-log'), { logDir });
+  registerFeatures(catalog, features, baseDir);
   return { catalog, sources };
 }
 
@@ -68,8 +73,8 @@ export async function catalogTables(dictionary: Dictionary): Promise<CatalogTabl
 export interface ValidateResult { ok: boolean; diagnostics: DiagnosticJson[]; columns: ColumnJson[]; queries: number; updating: boolean }
 
 /** Compiles `sql` against the dictionary: every diagnostic with its position, and the result columns. */
-export async function validateSql(dictionary: Dictionary, logDir: string, sql: string, baseDir: string): Promise<ValidateResult> {
-  const { catalog } = await dictionaryCatalog(dictionary, logDir);
+export async function validateSql(dictionary: Dictionary, logDir: string, sql: string, baseDir: string, features: readonly FeatureTable[] = []): Promise<ValidateResult> {
+  const { catalog } = await dictionaryCatalog(dictionary, logDir, false, features, baseDir);
   const c = compileSql(sql, { catalog, baseDir });
   const q = c.queries[c.queries.length - 1];
   return {
@@ -94,9 +99,9 @@ export interface PreviewResult {
 }
 
 /** Runs `sql` over the sources' data up to their current end; at most `limit` rows, at most `timeoutMs`. */
-export async function previewSql(dictionary: Dictionary, logDir: string, sql: string, baseDir: string, limit: number, timeoutMs: number): Promise<PreviewResult> {
+export async function previewSql(dictionary: Dictionary, logDir: string, sql: string, baseDir: string, limit: number, timeoutMs: number, features: readonly FeatureTable[] = []): Promise<PreviewResult> {
   const t0 = Date.now();
-  const { catalog } = await dictionaryCatalog(dictionary, logDir, true);
+  const { catalog } = await dictionaryCatalog(dictionary, logDir, true, features, baseDir);
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);
   try {
