@@ -618,23 +618,13 @@ export class QueryBinder {
     if (spec.frame) this.err(E.BadOver, 'ROW_NUMBER() does not take a window frame', spec.frame);
     if (spec.orderBy.length === 0) { this.err(E.BadOver, 'ROW_NUMBER() needs ORDER BY', overCalls[0]!); return this.empty(); }
     const b = new ExprBinder(from.scope, this.bag, { context: 'in a window' });
-    const width = from.plan.fields.length;
-    const extra: BExpr[] = from.plan.fields.map((f, i) => ({ kind: 'col', index: i, type: f.type, name: f.name }));
-    const colOf = (e: BExpr): number => {
-      if (e.kind === 'col') return e.index;
-      const k = bexprKey(e);
-      const i = extra.findIndex((x) => bexprKey(x) === k);
-      if (i >= 0) return i;
-      extra.push(e);
-      return extra.length - 1;
-    };
+    const { colOf, input: widened } = widenedInput(from.plan);
     const partitionKeys = spec.partitionBy.map((p) => colOf(b.bind(p)));
     const orderKeys: SortKey[] = spec.orderBy.map((o) => {
       const desc = o.direction === 'DESC';
       return { index: colOf(b.bind(o.expr)), desc, nullsFirst: o.nulls ? o.nulls === 'FIRST' : !desc };
     });
-    let input = from.plan;
-    if (extra.length > width) input = project(input, extra, extra.map((e, i) => (i < width ? from.plan.fields[i]!.name : `$e${i}`)));
+    const input = widened();
     const fields: RowField[] = [...input.fields, { name: 'w0$rn', type: T.bigint(false) }];
     const node: LogicalNode = {
       kind: 'rank', input, partitionKeys, orderKeys, rankStart: 1, rankEnd: Infinity, variant: 'topN',
@@ -769,16 +759,7 @@ export class QueryBinder {
     const rnCalls = overCalls.filter((c) => c.name.parts.map((p) => p.text).join('.').toUpperCase() === 'ROW_NUMBER');
     if (rnCalls.length > 0) return this.bindRowNumber(s, from, items, overCalls, spec);
     const b = new ExprBinder(from.scope, this.bag, { context: 'inside an OVER aggregate' });
-    const width = from.plan.fields.length;
-    const extra: BExpr[] = from.plan.fields.map((f, i) => ({ kind: 'col', index: i, type: f.type, name: f.name }));
-    const colOf = (e: BExpr): number => {
-      if (e.kind === 'col') return e.index;
-      const k = bexprKey(e);
-      const i = extra.findIndex((x) => bexprKey(x) === k);
-      if (i >= 0) return i;
-      extra.push(e);
-      return extra.length - 1;
-    };
+    const { colOf, input: widened } = widenedInput(from.plan);
     const partitionKeys = spec.partitionBy.map((p) => colOf(b.bind(p)));
     if (spec.orderBy.length !== 1) { this.err(E.BadOver, 'an OVER window must be ordered by exactly one time attribute', spec.orderBy[1] ?? spec); return this.empty(); }
     const ob = spec.orderBy[0]!;
@@ -836,8 +817,7 @@ export class QueryBinder {
         literalArgs: args.map((a) => (a.kind === 'lit' ? a.value : undefined)), resultType: withoutTimeAttr(res.resultType), outName: `w0$o${descs.length}`,
       });
     }
-    let input = from.plan;
-    if (extra.length > width) input = project(input, extra, extra.map((e, i) => (i < width ? from.plan.fields[i]!.name : `$e${i}`)));
+    const input = widened();
     const over: OverSpec = { partitionKeys, orderKey: orderExpr.index, procTime, mode, lower };
     const fields: RowField[] = [...input.fields, ...descs.map((d) => ({ name: d.outName, type: d.resultType }))];
     const node: LogicalNode = { kind: 'overAggregate', input, over, aggs: descs, fields, updating: false };
@@ -854,6 +834,26 @@ export class QueryBinder {
     const plan = project(node, exprs.map(stripAttrUnlessColumn), names);
     return { plan, scope: Scope.of(names, plan.fields.map((f) => f.type)) };
   }
+}
+
+/**
+ * The input of an OVER / ROW_NUMBER window widened by computed columns: `colOf(e)` returns the column of `e` (an input
+ * column, an equal expression already added, or a new column), and `input()` the projection once all are known.
+ */
+function widenedInput(plan: LogicalNode): { colOf: (e: BExpr) => number; input: () => LogicalNode } {
+  const width = plan.fields.length;
+  const extra: BExpr[] = plan.fields.map((f, i) => ({ kind: 'col', index: i, type: f.type, name: f.name }));
+  const colOf = (e: BExpr): number => {
+    if (e.kind === 'col') return e.index;
+    const k = bexprKey(e);
+    const i = extra.findIndex((x) => bexprKey(x) === k);
+    if (i >= 0) return i;
+    extra.push(e);
+    return extra.length - 1;
+  };
+  const input = (): LogicalNode =>
+    (extra.length > width ? project(plan, extra, extra.map((e, i) => (i < width ? plan.fields[i]!.name : `$e${i}`))) : plan);
+  return { colOf, input };
 }
 
 /** Only a plain column reference keeps a time attribute; computed expressions are regular values. */
