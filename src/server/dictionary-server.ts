@@ -8,8 +8,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Dictionary } from '../catalog/dictionary/dictionary.js';
 import { dataDir, logDirOf } from '../catalog/dictionary/data-dir.js';
 import { openDictionaryStore } from '../catalog/dictionary/open-store.js';
-import { EmbeddedLog } from '../connectors/embedded-log/embedded-log.js';
-import { JsonLinesBody, registerDictionaryRoutes } from './dictionary-routes.js';
+import { registerDictionaryRoutes } from './dictionary-routes.js';
+import { installBodyParsers, lazyLog } from './body-parsers.js';
 
 export interface DictionaryServerOptions {
   dictionary: Dictionary;
@@ -20,28 +20,9 @@ export interface DictionaryServerOptions {
 
 export function createDictionaryServer(o: DictionaryServerOptions): FastifyInstance {
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit ?? 16 * 1024 * 1024 });
-  let log: Promise<EmbeddedLog> | undefined;
-  const openLog = (): Promise<EmbeddedLog> => {
-    log ??= EmbeddedLog.open(o.logDir);
-    log.catch(() => { log = undefined; });
-    return log;
-  };
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') { done(null, undefined); return; }
-    try {
-      done(null, JSON.parse(text));
-    } catch (e) {
-      if (req.url.split('?')[0]!.endsWith('/events')) { done(null, new JsonLinesBody(text)); return; }
-      const err = new Error(`body: invalid JSON: ${(e as Error).message}`) as Error & { statusCode: number };
-      err.statusCode = 400;
-      done(err, undefined);
-    }
-  });
-  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
-    done(null, new JsonLinesBody(body as string));
-  });
+  const logs = lazyLog(o.logDir);
+  const openLog = logs.open;
+  installBodyParsers(app);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     void reply.code(status).send({ error: { code: err.code ?? (status === 500 ? 'INTERNAL' : 'BAD_REQUEST'), message: status === 500 ? `internal error: ${err.message}` : err.message } });
@@ -51,6 +32,7 @@ export function createDictionaryServer(o: DictionaryServerOptions): FastifyInsta
   });
   registerDictionaryRoutes(app, { dictionary: o.dictionary, logDir: o.logDir, openLog });
   app.addHook('onClose', async () => {
+    const log = logs.opened();
     if (log) await (await log.catch(() => undefined))?.close();
   });
   return app;

@@ -10,7 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Dictionary } from '../../catalog/dictionary/dictionary.js';
 import { EmbeddedLog } from '../../connectors/embedded-log/embedded-log.js';
-import { JsonLinesBody, registerDictionaryRoutes } from '../dictionary-routes.js';
+import { registerDictionaryRoutes } from '../dictionary-routes.js';
 import { installAuth, type TokenConfig } from './auth.js';
 import { JobManager } from './job-manager.js';
 import { registerPlatformRoutes } from './platform-routes.js';
@@ -19,6 +19,7 @@ import type { KvStore } from '../../engine/kv-store-api.js';
 import { EmbeddedKvStore, defaultKvPath } from '../../connectors/stores/embedded-kv-store.js';
 import { FeatureStores } from './feature-stores.js';
 import { registerFeatureRoutes } from './feature-routes.js';
+import { installBodyParsers, lazyLog } from '../body-parsers.js';
 
 export interface PlatformServerOptions {
   dictionary: Dictionary;
@@ -66,29 +67,9 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
     bodyLimit: o.bodyLimit ?? 16 * 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
   });
-  let log: Promise<EmbeddedLog> | undefined;
-  const openLog = (): Promise<EmbeddedLog> => {
-    log ??= EmbeddedLog.open(o.logDir);
-    log.catch(() => { log = undefined; });
-    return log;
-  };
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') { done(null, undefined); return; }
-    try {
-      done(null, JSON.parse(text));
-    } catch (e) {
-      if (req.url.split('?')[0]!.endsWith('/events')) { done(null, new JsonLinesBody(text)); return; }
-      const err = new Error(`body: invalid JSON: ${(e as Error).message}`) as Error & { statusCode: number; code: string };
-      err.statusCode = 400;
-      err.code = 'BAD_JSON';
-      done(err, undefined);
-    }
-  });
-  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
-    done(null, new JsonLinesBody(body as string));
-  });
+  const logs = lazyLog(o.logDir);
+  const openLog = logs.open;
+  installBodyParsers(app);
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.validation && err.validation.length > 0) {
       const v = err.validation[0]!;
@@ -136,6 +117,7 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
   app.addHook('onClose', async () => {
     await jobs.close();
     await stores.close();
+    const log = logs.opened();
     if (log) await (await log.catch(() => undefined))?.close();
   });
   if (o.resumeJobs ?? true) await jobs.resume();
