@@ -79,6 +79,8 @@ if (process.argv[2] === '--child') await child(process.argv[3]!);
 else if (process.argv.slice(2).includes('nexmark')) (await import('./nexmark/run.js')).runNexmark(process.argv.slice(2));
 else if (process.argv.slice(2).includes('stores')) await (await import('./stores.js')).runStoreBench();
 else if (process.argv.slice(2).includes('kafka')) await import('./kafka-group-by.js');
+else if (process.argv.slice(2).includes('serving-http')) await import('./serving-http.js');
+else if (process.argv.slice(2).includes('offline')) await import('./offline.js');
 else if (process.argv.slice(2).includes('serving')) await import('./serving.js');
 else if (process.argv.slice(2).includes('parallel')) await import('./parallel.js');
 else main();

@@ -15,6 +15,7 @@ import { registerSourceCommands } from './source-commands.js';
 import { registerFlinkCommands } from '../flink/flink-commands.js';
 import { registerStartCommand } from '../server/platform/start-command.js';
 import { registerPlatformCommands } from './platform-commands.js';
+import { registerOfflineCommands } from './offline-commands.js';
 import type { RowField } from '../common/types.js';
 
 function readScript(file: string): string {
@@ -123,5 +124,6 @@ registerSourceCommands(program);
 registerFlinkCommands(program);
 registerStartCommand(program);
 registerPlatformCommands(program);
+registerOfflineCommands(program);
 
 await program.parseAsync(process.argv);

@@ -6,19 +6,21 @@
  * Store cost per call: one readTiles batch holding at most one request per level (≤ 3) per key, issued together with
  * one getMeta of the job's progress; the table layout (meta `tiles`) is cached per store for layoutTtlMs.
  *
- * Semantics (docs/serving.md): a feature over window w read at t aggregates exactly the events with
- * ts in [E - w, E), E = floor(t / g0) * g0 + g0, g0 the table's finest tile size.
+ * Semantics (docs/serving.md): in an exact layout (the OVER form) a feature over window w read at t aggregates exactly
+ * the events with t - w < ts <= t; otherwise (HOP form, older layouts) the events with ts in [E - w, E),
+ * E = floor(t / g0) * g0 + g0, g0 the table's finest tile size.
  */
 import { FreshetError, diag } from '../common/diagnostics.js';
 import type { AggFunction } from '../aggregates/agg-function.js';
+import { decodeAcc } from '../aggregates/index.js';
 import type { SqlType } from '../common/types.js';
 import type { KvStore, TileRead } from '../engine/kv-store-api.js';
 import {
   META_LAYOUT, META_PROGRESS, TILE_FORMAT, decodeTileAcc, resolveTiled,
   type TileLayoutMeta, type TileProgress, type TileValue,
 } from '../engine/operators/tile-sink-operator.js';
-import { ceilTo, windowEndFor, type TileSinkSpec } from '../plan/rules/tile-features.js';
-import { planRead, type ReadPlan } from './read-plan.js';
+import { callsByLevel, callsOfWindow, ceilTo, windowEndFor, type TileSinkSpec } from '../plan/rules/tile-features.js';
+import { planRead, planReadExact, type ReadPlan } from './read-plan.js';
 
 export const ServingErrors = {
   UnknownTable: 'SERVE001',
@@ -49,8 +51,13 @@ export interface FeatureAnswer {
   table: string;
   /** The read time t. */
   asOf: number;
-  /** Exclusive end of the served windows (E). */
+  /** Exclusive end of the served windows: t + 1 in exact layouts, else E (the end of t's finest slice). */
   windowEnd: number;
+  /**
+   * Precision of the window bounds in ms: 1 when exact; the finest tile size in slice-precision layouts; a bucket
+   * size when a boundary slice held more distinct event times than the table's `tile.edge-entries`.
+   */
+  precisionMs: number;
   /** The job's watermark at its last flush (null when it has not flushed). */
   watermark: number | null;
   /** t - watermark in ms (null without a watermark). */
@@ -66,12 +73,22 @@ export interface FeatureAnswer {
   results: KeyFeatures[];
 }
 
-interface Layout { spec: TileSinkSpec; fns: AggFunction[]; loadedAt: number }
+interface Layout {
+  spec: TileSinkSpec;
+  fns: AggFunction[];
+  loadedAt: number;
+  /** Per call: its index in the finest level's calls (the order of head edge entries), or -1. */
+  slot0: number[];
+  /** Per window of spec.windows: its calls, in the order of its edge entries. */
+  windowCalls: number[][];
+}
 
 const layouts = new WeakMap<KvStore, Map<string, Layout>>();
 
 function bindLayout(spec: TileSinkSpec): Layout {
-  return { spec, fns: spec.calls.map(resolveTiled), loadedAt: Date.now() };
+  const slot0 = new Array<number>(spec.calls.length).fill(-1);
+  callsByLevel(spec)[0]!.forEach((c, j) => { slot0[c] = j; });
+  return { spec, fns: spec.calls.map(resolveTiled), loadedAt: Date.now(), slot0, windowCalls: spec.windows.map((w) => callsOfWindow(spec, w)) };
 }
 
 /** The table's tile layout from meta `tiles` (cached), or a user error when the table has none. */
@@ -98,8 +115,9 @@ export async function loadLayout(store: KvStore, table: string, ttlMs = 10_000):
 export async function readFeatures(store: KvStore, table: string, keys: readonly string[], t: number, opts: ReadOptions = {}): Promise<FeatureAnswer> {
   const layout = opts.spec ? specLayout(opts.spec) : await loadLayout(store, table, opts.layoutTtlMs);
   const spec = layout.spec;
-  const end = windowEndFor(spec.granularities, t);
-  const plan = planRead(spec, end);
+  const exact = spec.exact === true;
+  const plan = exact ? planReadExact(spec, t) : planRead(spec, windowEndFor(spec.granularities, t));
+  const end = plan.end;
   const levelsRead: number[] = [];
   plan.ranges.forEach((r, i) => { if (r !== undefined) levelsRead.push(i); });
   const reads: TileRead[] = [];
@@ -117,15 +135,19 @@ export async function readFeatures(store: KvStore, table: string, keys: readonly
   const results: KeyFeatures[] = new Array(keys.length);
   const perKey = levelsRead.length;
   const levelMaps: (Map<number, string> | undefined)[] = new Array(spec.granularities.length);
+  const precision = { ms: exact ? 1 : spec.granularities[0]! };
   for (let k = 0; k < keys.length; k++) {
     levelMaps.fill(undefined);
     for (let j = 0; j < perKey; j++) levelMaps[levelsRead[j]!] = maps[k * perKey + j];
-    results[k] = mergeKey(layout, plan, keys[k]!, levelMaps);
+    results[k] = mergeKey(layout, plan, t, keys[k]!, levelMaps, precision);
   }
   const watermark = progress?.watermark ?? null;
   const lagMs = watermark === null ? null : t - watermark;
   const stale = lagMs !== null && lagMs > (opts.staleAfterMs ?? 60_000);
-  return { table, asOf: t, windowEnd: end, watermark, lagMs, stale, incomplete: incompleteReasons(spec, plan, t, progress), results };
+  return {
+    table, asOf: t, windowEnd: end, precisionMs: precision.ms, watermark, lagMs, stale,
+    incomplete: incompleteReasons(spec, plan, t, progress), results,
+  };
 }
 
 const specLayouts = new WeakMap<TileSinkSpec, Layout>();
@@ -140,7 +162,10 @@ function incompleteReasons(spec: TileSinkSpec, plan: ReadPlan, t: number, p: Til
   const out: string[] = [];
   if (p.retainedFrom !== null && t < p.retainedFrom) out.push('expired');
   const g = spec.granularities;
-  for (let i = 0; i < g.length - 1; i++) {
+  // Exact reads also need the edge entries at t's slice, written once that position is due.
+  const edgeThrough = p.tailsThrough[0];
+  if (plan.edge !== undefined && edgeThrough !== null && edgeThrough !== undefined && plan.edge >= edgeThrough) out.push('tails-pending');
+  for (let i = 0; i < g.length - 1 && !out.includes('tails-pending'); i++) {
     const through = p.tailsThrough[i];
     if (through === null || through === undefined) continue;
     if (plan.windows.some((w) => w.top > i) && ceilTo(plan.end, g[i + 1]!) > through) { out.push('tails-pending'); break; }
@@ -149,8 +174,9 @@ function incompleteReasons(spec: TileSinkSpec, plan: ReadPlan, t: number, p: Til
   return out;
 }
 
-/** Merges one key's tiles into its feature values. */
-function mergeKey(layout: Layout, plan: ReadPlan, key: string, levelMaps: (Map<number, string> | undefined)[]): KeyFeatures {
+/** Merges one key's tiles into its feature values (`precision.ms` grows when coarse edge entries were used). */
+function mergeKey(layout: Layout, plan: ReadPlan, t: number, key: string, levelMaps: (Map<number, string> | undefined)[],
+  precision: { ms: number }): KeyFeatures {
   const { spec, fns } = layout;
   const parsed: (Map<number, TileValue> | undefined)[] = levelMaps.map((m) => {
     if (m === undefined) return undefined;
@@ -168,6 +194,39 @@ function mergeKey(layout: Layout, plan: ReadPlan, key: string, levelMaps: (Map<n
     const acc = new Array<unknown>(spec.calls.length);
     for (const c of calls) acc[c] = fns[c]!.create();
     const wKey = String(wp.windowMs);
+    if (plan.edge !== undefined) {
+      // The two partial slices of (t - w, t]: events of t's slice at or before t, and of the slice holding t - w after it.
+      const ev = parsed[0]?.get(plan.edge);
+      if (ev !== undefined) {
+        const w = wp.windowMs;
+        if (ev.x !== undefined && ev.x <= t) {
+          // Every event of t's slice is at or before t (the usual live read): the head tile as a whole.
+          for (const c of calls) {
+            const a = decodeTileAcc(fns[c]!, ev.h, spec.calls[c]!.id);
+            if (a === undefined) continue;
+            acc[c] = fns[c]!.merge(acc[c], a);
+            found = true;
+          }
+          if (ev.x > last) last = ev.x;
+        } else if (ev.E !== undefined) {
+          const x = mergeEntries(fns, ev.E, plan.edge, layout.slot0, calls, acc, (ts) => ts <= t);
+          if (x.any) found = true;
+          if (x.newest > last) last = x.newest;
+          if ((ev.Eb ?? 1) > precision.ms) precision.ms = ev.Eb!;
+        }
+        const d = ev.D?.[wKey];
+        if (d !== undefined) {
+          const order = layout.windowCalls[spec.windows.indexOf(w)]!;
+          const pos = new Array<number>(spec.calls.length).fill(-1);
+          order.forEach((c, j) => { pos[c] = j; });
+          const x = mergeEntries(fns, d, plan.edge - w, pos, calls, acc, (ts) => ts > t - w);
+          if (x.any) found = true;
+          if (x.newest > last) last = x.newest;
+          const b = ev.Db?.[wKey] ?? 1;
+          if (b > precision.ms) precision.ms = b;
+        }
+      }
+    }
     for (let i = 0; i < parsed.length; i++) {
       const tiles = parsed[i];
       if (tiles === undefined) continue;
@@ -210,6 +269,30 @@ function mergeKey(layout: Layout, plan: ReadPlan, key: string, levelMaps: (Map<n
     }
   }
   return { key, values, lastEventTime: last === -Infinity ? null : last, found };
+}
+
+/**
+ * Merges the edge entries `text` (`[[dt, acc...], ...]`, dt relative to `base`, accumulators at positions `pos[call]`)
+ * whose event time passes `keep` into `acc` for `calls`.
+ */
+function mergeEntries(fns: AggFunction[], text: string, base: number, pos: number[], calls: Set<number>,
+  acc: unknown[], keep: (ts: number) => boolean): { any: boolean; newest: number } {
+  const entries = JSON.parse(text) as unknown[][];
+  let any = false, newest = -Infinity;
+  for (const e of entries) {
+    const ts = base + (e[0] as number);
+    if (!keep(ts)) continue;
+    if (ts > newest) newest = ts;
+    for (const c of calls) {
+      const j = pos[c]!;
+      if (j < 0) continue;
+      const d = e[j + 1];
+      if (d === undefined) continue;
+      acc[c] = fns[c]!.merge(acc[c], decodeAcc(fns[c]!, d));
+      any = true;
+    }
+  }
+  return { any, newest };
 }
 
 /** Splits a composite store key (`a\|b|1` → ['a|b', '1']); see connectors/stores/store-key.ts. */

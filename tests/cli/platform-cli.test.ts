@@ -251,16 +251,15 @@ test('get: a job output with freshness, and a served store table at a read time'
   assert.match(missing.stderr, /no value for key 'u9'/);
   assert.equal((await freshet('get', 'no_such_table', 'x')).status, 1);
 
-  // The served table: the count over [E - 1h, E), E the end of the read time's minute, equals the events there.
-  for (const at of [T0 + 4 * MIN + 1000, T0 + 2 * MIN + 30_000]) {
+  // The served table: the count over exactly (at - 1h, at] equals the events there (also at an event's own ms).
+  for (const at of [T0 + 4 * MIN + 1000, T0 + 2 * MIN + 30_000, T0 + 2 * MIN + 100, T0 + 2 * MIN + 99]) {
     const s = await freshet('get', 'click_features', 'a', 'b', '--at', new Date(at).toISOString(), '--json');
     assert.equal(s.status, 0, s.stderr);
     const ans = JSON.parse(s.stdout) as { asOf: number; windowEnd: number; results: { key: string; values: { clicks_1h: number } }[] };
-    const end = Math.floor(at / MIN) * MIN + MIN;
     assert.equal(ans.asOf, at);
-    assert.equal(ans.windowEnd, end);
+    assert.equal(ans.windowEnd, at + 1);
     for (const r of ans.results) {
-      assert.equal(Number(r.values.clicks_1h), CLICKS.filter((c) => c.k === r.key && c.ts >= end - 3_600_000 && c.ts < end).length, `${r.key} at ${at}`);
+      assert.equal(Number(r.values.clicks_1h), CLICKS.filter((c) => c.k === r.key && c.ts > at - 3_600_000 && c.ts <= at).length, `${r.key} at ${at}`);
     }
   }
   const hs = await freshet('get', 'click_features', 'a', '--at', String(T0 + 4 * MIN + 1000));

@@ -1,7 +1,7 @@
 // Helpers of the serving tests: a tiled feature spec over events (user STRING, amount BIGINT, ts TIMESTAMP(3),
 // item STRING, big BOOLEAN), a driver feeding events to a TileSinkOperator with watermarks and flushes, and the
-// brute-force oracle of the served semantics: window w read at t aggregates events with ts in [E - w, E),
-// E = floor(t / g0) * g0 + g0.
+// brute-force oracle of the served semantics: window w read at t aggregates events with t - w < ts <= t in exact
+// layouts (the OVER form), else events with ts in [E - w, E), E = floor(t / g0) * g0 + g0.
 import { T, type RowField } from '../../src/common/types.js';
 import { RowKind, type Row } from '../../src/common/row.js';
 import { Metrics } from '../../src/engine/metrics.js';
@@ -37,7 +37,8 @@ const CALLS: TiledCall[] = [
 export const CALL_NAMES = ['cnt', 'sum', 'min', 'max', 'avg', 'items', 'bigs'];
 
 /** A spec with every call over each window: columns user, <call>_<window label>..., last_ts. */
-export function makeSpec(windows: number[], granularities: number[], retentionMs = 365 * DAY, source: 'over' | 'hop' = 'over'): TileSinkSpec {
+export function makeSpec(windows: number[], granularities: number[], retentionMs = 365 * DAY, source: 'over' | 'hop' = 'over',
+  exact = source === 'over', edgeEntries = 256): TileSinkSpec {
   const features: TiledFeature[] = [];
   const columns: TiledColumn[] = [{ name: 'user', type: T.string(false), kind: 'key', part: 0 }];
   for (const w of windows) {
@@ -48,10 +49,12 @@ export function makeSpec(windows: number[], granularities: number[], retentionMs
     });
   }
   columns.push({ name: 'last_ts', type: T.timestamp(3), kind: 'lastEventTime' });
-  return {
+  const spec: TileSinkSpec = {
     version: 1, table: 'feats', source, keyColumns: [0], timeColumn: 2, windows: [...windows].sort((a, b) => a - b), granularities,
     calls: CALLS, features, columns, retentionMs,
   };
+  if (exact) { spec.exact = true; spec.edgeEntries = edgeEntries; }
+  return spec;
 }
 
 export function label(w: number): string {
@@ -108,7 +111,7 @@ export function randomEvents(r: () => number, n: number, users: number, start: n
 /** The oracle: feature values of `user` at t over `events` for the spec's features. */
 export function oracle(spec: TileSinkSpec, events: readonly Ev[], user: string, t: number): Record<string, unknown> {
   const g0 = spec.granularities[0]!;
-  const end = Math.floor(t / g0) * g0 + g0;
+  const end = spec.exact === true ? t + 1 : Math.floor(t / g0) * g0 + g0;
   const out: Record<string, unknown> = { user };
   let last: number | null = null;
   const maxW = Math.max(...spec.windows);

@@ -32,7 +32,8 @@ test('GET and POST return the oracle values with freshness metadata', async () =
   assert.equal(one.statusCode, 200);
   const a = one.json();
   assert.equal(a.asOf, t);
-  assert.equal(a.windowEnd, Math.floor(t / MIN) * MIN + MIN);
+  assert.equal(a.windowEnd, t + 1, 'exact window (t - w, t]');
+  assert.equal(a.precisionMs, 1);
   assert.equal(typeof a.watermark, 'number');
   assert.deepEqual(a.incomplete, []);
   assert.deepEqual(a.results[0].values, oracle(spec, events, 'u1', t));

@@ -38,16 +38,18 @@ WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDIN
       const keys = [...new Set(events.map((e) => e.k))].sort();
       const last = Math.max(...events.map((e) => e.ts));
       const first = Math.min(...events.map((e) => e.ts));
-      const G = 60_000; // finest tile: the served window is [E - 1h, E) with E the end of t's minute (docs/serving.md)
-      const times = [first + 30 * G + 123, first + 90 * G, last, last + 30 * G, last + 2 * 3_600_000];
+      const G = 60_000;
+      // Exact window (t - 1h, t] at any millisecond, including at an event's own time and one hour after it.
+      const times = [first + 30 * G + 123, first + 90 * G, last, last - 1, last + 30 * G + 7, last + 3_600_000 - 1, last + 3_600_000,
+        last + 2 * 3_600_000];
       for (const t of times) {
         const answer = await readFeatures(store, 'user_features', keys, t);
         // Reads older than the tiles kept (retention behind the job's watermark) say so instead of answering.
         if (t < last - 3_600_000) { assert.ok(answer.incomplete.includes('expired'), `read at ${t} is flagged expired: ${answer.incomplete}`); continue; }
         assert.deepEqual(answer.incomplete, [], `read at ${t}`);
-        const end = Math.floor(t / G) * G + G;
+        assert.equal(answer.precisionMs, 1);
         for (const r of answer.results) {
-          const inWin = events.filter((e) => e.k === r.key && e.ts >= end - 3_600_000 && e.ts < end);
+          const inWin = events.filter((e) => e.k === r.key && e.ts > t - 3_600_000 && e.ts <= t);
           assert.equal(Number(r.values['cnt_1h'] ?? 0), inWin.length, `count of ${r.key} at ${t}`);
           const sum = inWin.reduce((a, e) => a + e.v, 0);
           assert.equal(inWin.length === 0 ? (r.values['sum_v_1h'] ?? null) : r.values['sum_v_1h'], inWin.length === 0 ? null : sum);

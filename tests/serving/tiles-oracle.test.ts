@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFeatures } from '../../src/serving/read-features.js';
-import { planRead } from '../../src/serving/read-plan.js';
+import { planRead, planReadExact } from '../../src/serving/read-plan.js';
 import { MemoryKvStore } from './memory-store.js';
 import { DAY, HOUR, MIN, feed, finish, makeOperator, makeSpec, oracle, randomEvents, rng, type Ev } from './helpers.js';
 import type { TileSinkSpec } from '../../src/plan/rules/tile-features.js';
@@ -142,19 +142,87 @@ test('values decay to 0 / NULL after events stop, without any new event', async 
   await feed(op, events);
   await finish(op);
   const at = async (t: number): Promise<Record<string, unknown>> => (await readFeatures(store, 'feats', ['a'], t, { spec })).results[0]!.values;
-  const slice = (t: number): number => Math.floor(t / MIN) * MIN;
   assert.equal((await at(T0 + 10 * MIN))['cnt_1h'], 2);
-  // The first event leaves the 1 h window when E - 1h passes its slice start.
-  assert.equal((await at(slice(T0) + HOUR - 1))['cnt_1h'], 2);
-  assert.equal((await at(slice(T0) + HOUR))['cnt_1h'], 1);
-  const later = await at(slice(T0 + 10 * MIN) + HOUR);
+  // Exact window (t - 1h, t]: the first event leaves it exactly one hour after it happened, at any millisecond.
+  assert.equal((await at(T0 + HOUR - 1))['cnt_1h'], 2);
+  assert.equal((await at(T0 + HOUR))['cnt_1h'], 1);
+  // ... and counts from its own millisecond on, not from its slice start.
+  assert.equal((await at(T0 - 1))['cnt_1h'], 0);
+  assert.equal((await at(T0))['cnt_1h'], 1);
+  const later = await at(T0 + 10 * MIN + HOUR);
   assert.equal(later['cnt_1h'], 0);
   assert.equal(later['sum_1h'], null);
   assert.equal(later['max_1h'], null);
   assert.equal(later['cnt_1d'], 2);
   assert.equal(later['sum_1d'], 12);
-  const gone = await readFeatures(store, 'feats', ['a'], slice(T0 + 10 * MIN) + DAY, { spec });
+  const gone = await readFeatures(store, 'feats', ['a'], T0 + 10 * MIN + DAY, { spec });
   assert.equal(gone.results[0]!.values['cnt_1d'], 0);
   assert.equal(gone.results[0]!.found, false);
   assert.equal(gone.results[0]!.lastEventTime, null);
+});
+
+test('exact read plans partition the complete slices of (t - w, t], with the edge slice in the level-0 range', () => {
+  const specs = [makeSpec([HOUR], [MIN]), makeSpec([HOUR], [MIN, HOUR]), makeSpec([DAY], [MIN, HOUR]), makeSpec([7 * DAY], [MIN, HOUR, DAY]),
+    makeSpec([HOUR, DAY, 7 * DAY, 90 * MIN, 36 * HOUR], [MIN, HOUR, DAY])];
+  const r = rng(11);
+  for (const spec of specs) {
+    const g0 = spec.granularities[0]!;
+    for (let n = 0; n < 400; n++) {
+      let t = T0 + Math.floor(r() * 30 * DAY);
+      if (n % 4 === 0) t = Math.floor(t / DAY) * DAY - (n % 8 === 0 ? 1 : 0);
+      if (n % 4 === 1) t = Math.floor(t / HOUR) * HOUR + (n % 8 === 1 ? g0 - 1 : 0);
+      const p = planReadExact(spec, t);
+      const x = Math.floor(t / g0) * g0;
+      assert.equal(p.edge, x);
+      assert.ok(p.ranges[0]!.from <= x && x + g0 <= p.ranges[0]!.to, 'the edge position is read');
+      for (const wp of p.windows) {
+        const covered: [number, number][] = [];
+        wp.head.forEach((h) => { if (h.to > h.from) covered.push([h.from, h.to]); });
+        wp.tail.forEach((tl) => { if (tl.to > tl.from) covered.push([tl.from - wp.windowMs, tl.to - wp.windowMs]); });
+        covered.sort((a, b) => a[0] - b[0]);
+        let at = x + g0 - wp.windowMs;
+        for (const [f, to] of covered) { assert.equal(f, at, 'pieces are adjacent'); at = to; }
+        assert.equal(at, x, 'pieces end at the start of t\'s slice');
+        wp.head.forEach((h, i) => { if (h.to > h.from) assert.ok(p.ranges[i]!.from <= h.from && h.to <= p.ranges[i]!.to); });
+        wp.tail.forEach((tl, i) => { if (tl.to > tl.from) assert.ok(p.ranges[i]!.from <= tl.from && tl.to <= p.ranges[i]!.to); });
+      }
+      assert.ok(p.ranges.filter(Boolean).length <= 3);
+    }
+  }
+});
+
+test('slice-precision layouts (tile.exact = false) still serve [E - w, E)', async () => {
+  const spec = makeSpec([HOUR, DAY], [MIN, HOUR], 365 * DAY, 'over', false);
+  const store = new MemoryKvStore();
+  const op = makeOperator(spec, store);
+  const r = rng(5);
+  const events = randomEvents(r, 500, 3, T0, 3 * DAY);
+  await feed(op, events);
+  await finish(op);
+  const times = readTimes(r, events, spec, T0, T0 + 4 * DAY, 40);
+  await checkAll(store, spec, events, ['u0', 'u1', 'u2'], times);
+  const a = await readFeatures(store, spec.table, ['u0'], T0 + DAY, { spec });
+  assert.equal(a.precisionMs, MIN);
+});
+
+test('hot keys: edge entries beyond tile.edge-entries fall back to buckets, flagged by precisionMs', async () => {
+  const spec = makeSpec([HOUR], [MIN], 365 * DAY, 'over', true, 8);
+  const store = new MemoryKvStore();
+  const op = makeOperator(spec, store);
+  // 40 events in one minute (40 distinct times), then quiet.
+  const base = Math.floor(T0 / MIN) * MIN;
+  const events: Ev[] = [];
+  for (let i = 0; i < 40; i++) events.push({ user: 'hot', amount: i, ts: base + i * 1000 + 7, item: `i${i % 3}`, big: i % 2 === 0 });
+  await feed(op, events);
+  await finish(op);
+  // Slice ends and whole-slice reads stay exact.
+  for (const t of [base + MIN - 1, base + HOUR - 1 + MIN, base + 30 * MIN]) {
+    const a = await readFeatures(store, spec.table, ['hot'], t, { spec });
+    assert.deepEqual(a.results[0]!.values, oracle(spec, events, 'hot', t));
+  }
+  const mid = await readFeatures(store, spec.table, ['hot'], base + 20_500, { spec });
+  assert.ok(mid.precisionMs > 1 && mid.precisionMs <= 8192, `bucketed precision ${mid.precisionMs}`);
+  const n = mid.results[0]!.values['cnt_1h'] as number;
+  const exact = oracle(spec, events, 'hot', base + 20_500)['cnt_1h'] as number;
+  assert.ok(Math.abs(n - exact) <= Math.ceil(mid.precisionMs / 1000) + 1, `count ${n} within a bucket of ${exact}`);
 });

@@ -93,6 +93,26 @@ export interface FormatSpec {
   ignoreParseErrors?: boolean;
 }
 
+/**
+ * The offline twin of a streaming source: where the source's history is kept (files written by a daily dump, or a
+ * table), read by the offline path (src/batch) for backfills, checks and training sets. Its columns carry the source's
+ * field names; `timeColumn` holds the event time (a timestamp, or epoch milliseconds).
+ */
+export interface OfflineTwin {
+  /** parquet / csv / json (JSON lines): files or a folder of them (hive partitions `dt=2026-01-31/` allowed); duckdb: a table in a DuckDB file; postgres: a table. */
+  format: 'parquet' | 'csv' | 'json' | 'duckdb' | 'postgres';
+  /** Files: a path or glob (a folder means every file of the format under it); duckdb: the database file. */
+  path?: string;
+  /** duckdb / postgres: the table name (optionally schema-qualified). */
+  table?: string;
+  /** postgres: connection string (a secret part belongs in `connection.secrets` of the source, not here). */
+  url?: string;
+  /** Column holding the event time (default: the source's event-time column). */
+  timeColumn?: string;
+  /** Hive partition column holding the event date (`dt=2026-01-31`), used to prune whole folders. */
+  partitionColumn?: string;
+}
+
 export interface SourceDefinition {
   name: string;
   kind: SourceKind;
@@ -106,6 +126,8 @@ export interface SourceDefinition {
   owner?: string;
   description?: string;
   tags: string[];
+  /** Where the source's history is kept offline (fusion, checks, training sets); see OfflineTwin. */
+  offline?: OfflineTwin;
   /** Raw sample messages (as text) the schema was inferred from, kept for documentation and re-inference. */
   samples: string[];
   createdAt: string;

@@ -156,7 +156,22 @@ export function validateSource(d: unknown): Diagnostic[] {
   if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) out.push(fieldError('tags', 'must be an array of strings'));
   const samples = d['samples'];
   if (!Array.isArray(samples) || samples.some((t) => typeof t !== 'string')) out.push(fieldError('samples', 'must be an array of JSON texts'));
+  if (d['offline'] !== undefined) validateOfflineTwin(d['offline'], out);
   return out;
+}
+
+const OFFLINE_FORMATS = ['parquet', 'csv', 'json', 'duckdb', 'postgres'];
+
+/** The offline twin (source-model.ts OfflineTwin): a format, and a path or a table as the format needs. */
+function validateOfflineTwin(o: unknown, out: Diagnostic[]): void {
+  if (!isObj(o)) { out.push(fieldError('offline', 'must be an object')); return; }
+  const f = o['format'];
+  if (typeof f !== 'string' || !OFFLINE_FORMATS.includes(f)) { out.push(fieldError('offline.format', `must be one of ${OFFLINE_FORMATS.join(', ')}`)); return; }
+  for (const k of ['path', 'table', 'url', 'timeColumn', 'partitionColumn']) optString(o, k, `offline.${k}`, out);
+  const has = (k: string): boolean => typeof o[k] === 'string' && (o[k] as string).trim() !== '';
+  if ((f === 'parquet' || f === 'csv' || f === 'json' || f === 'duckdb') && !has('path')) out.push(fieldError('offline.path', `is required for ${f} twins`));
+  if ((f === 'duckdb' || f === 'postgres') && !has('table')) out.push(fieldError('offline.table', `is required for ${f} twins`));
+  if (f === 'postgres' && !has('url')) out.push(fieldError('offline.url', 'is required for postgres twins, e.g. postgres://user@host:5432/db'));
 }
 
 /** Field specs with defaults applied (nullable true). */

@@ -14,11 +14,43 @@ import { ConnectorErrors } from '../connector-error-codes.js';
 import { checkOptionKeys, optionDiag } from '../option-validation.js';
 import { CHANGED_KEYS_OPTIONS, CHANGED_KEYS_PROPERTIES, ChangedKeysPublisher, parseChangedKeysOptions } from './changed-keys.js';
 import { KvLookup } from './kv-lookup.js';
+import { granularitiesFor, parseDurationMs } from '../../plan/rules/tile-features.js';
 import { KvSink } from './kv-sink.js';
 
 export const TABLE_OPTION: ConnectorFactory['options'] = {
   table: { description: 'Name of the feature table in the store (keys are fs:<table>:<key>); default: the SQL table name.' },
 };
+
+/** Options of tiled feature tables (sliding windows served fresh at read time; docs/serving.md). */
+export const TILE_OPTIONS: ConnectorFactory['options'] = {
+  'tile.granularities': { description: "Tile sizes, finest first, at most 3, each a multiple of the previous, e.g. '1 min, 1 h, 1 d' (default from the windows)." },
+  'tile.retention': { default: '1 h', description: 'Reads at t >= the job clock minus this are complete; older tiles are expired from the store.' },
+  'tile.exact': { default: 'true', description: "OVER features: 'true' serves exactly (t - w, t]; 'false' serves at the finest tile's precision with smaller records." },
+  'tile.edge-entries': { default: '256', description: 'Most distinct event times stored per finest slice for exact reads; beyond it they are bucketed.' },
+};
+
+/** What is wrong with the value of tile option `key` (TILE_OPTIONS), or undefined when it is fine or not a tile option. */
+export function tileOptionProblem(key: string, value: string): string | undefined {
+  switch (key) {
+    case 'tile.granularities': {
+      // Against no window: only the sizes themselves are checked (the windows are known when an INSERT is planned).
+      const r = granularitiesFor([], value, undefined);
+      return typeof r === 'string' ? `${r} (e.g. '1 min, 1 h, 1 d')` : undefined;
+    }
+    case 'tile.retention': return (parseDurationMs(value) ?? 0) <= 0 ? `tile.retention: cannot read '${value}' as a duration (e.g. '2 h')` : undefined;
+    case 'tile.exact': return ['true', 'false'].includes(value.trim().toLowerCase()) ? undefined : `tile.exact must be 'true' or 'false', got '${value}'`;
+    case 'tile.edge-entries': return /^[1-9]\d*$/.test(value.trim()) ? undefined : `tile.edge-entries must be a positive integer, got '${value}'`;
+    default: return undefined;
+  }
+}
+
+function validateTileOptions(ctx: TableContext, out: Diagnostic[]): void {
+  for (const key of Object.keys(TILE_OPTIONS)) {
+    const v = ctx.options[key];
+    const problem = v === undefined ? undefined : tileOptionProblem(key, v);
+    if (problem !== undefined) out.push(optionDiag(ctx, ConnectorErrors.BadOptionValue, key, problem));
+  }
+}
 
 export interface KvConnectorSpec {
   identifier: string;
@@ -37,7 +69,7 @@ export function storeTableName(ctx: TableContext): string {
 }
 
 export function createKvConnector(spec: KvConnectorSpec): ConnectorFactory {
-  const options = { ...spec.options, ...TABLE_OPTION, ...CHANGED_KEYS_OPTIONS };
+  const options = { ...spec.options, ...TABLE_OPTION, ...TILE_OPTIONS, ...CHANGED_KEYS_OPTIONS };
   const validate = (ctx: TableContext, role: 'source' | 'sink'): Diagnostic[] => {
     const out: Diagnostic[] = [];
     out.push(...checkOptionKeys(factory, ctx));
@@ -58,6 +90,7 @@ export function createKvConnector(spec: KvConnectorSpec): ConnectorFactory {
         'add PRIMARY KEY (<entity key columns>) NOT ENFORCED to the table'));
     }
     parseChangedKeysOptions(ctx, out);
+    validateTileOptions(ctx, out);
     spec.validateStore(ctx, out);
     return out;
   };

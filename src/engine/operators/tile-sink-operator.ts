@@ -28,7 +28,7 @@ import type { AggFunction } from '../../aggregates/agg-function.js';
 import { decodeAcc, encodeAcc, resolveAggregate } from '../../aggregates/index.js';
 import type { EvalContext } from '../../functions/function-def.js';
 import {
-  callsByLevel, callsOfWindow, floorTo, tailWindowsOf, type TileSinkSpec, type TiledCall,
+  DEFAULT_EDGE_ENTRIES, callsByLevel, callsOfWindow, floorTo, shiftedWindowsOf, tailWindowsOf, type TileSinkSpec, type TiledCall,
 } from '../../plan/rules/tile-features.js';
 import type { KvStore, TileWrite } from '../kv-store-api.js';
 import { Operator, type OperatorContext } from '../operator.js';
@@ -46,6 +46,18 @@ export interface TileValue {
   t?: Record<string, Record<string, unknown>>;
   /** Window length → newest event time of the tile `window` earlier. */
   tx?: Record<string, number>;
+  /**
+   * Exact layouts, finest level: the head tile's edge entries, JSON text of `[[dt, acc...], ...]` sorted by dt (event
+   * time - q), accumulators of callsByLevel[0] in that order (src/aggregates/encode.ts). Kept as text so a reader
+   * parses only the one position whose entries it needs.
+   */
+  E?: string;
+  /** Bucket size (ms) of E's entries when the slice had more distinct event times than `edgeEntries` (absent: 1). */
+  Eb?: number;
+  /** Exact layouts, finest level: window length → the edge entries of the tile `window` earlier, calls of that window. */
+  D?: Record<string, string>;
+  /** Window length → bucket size of D's entries (absent: 1). */
+  Db?: Record<string, number>;
 }
 
 /** Meta `watermark` document written on every flush that moved it. */
@@ -94,6 +106,8 @@ export interface TileSinkOptions {
 interface Tile {
   /** Accumulators of callsByLevel[level], in that order. */
   a: unknown[];
+  /** Exact layouts, finest level: event time → accumulators of the events at that time (as `a`). */
+  e?: Map<number, unknown[]>;
   /** Change counter: rows added. */
   c: number;
   /** Newest event time added. */
@@ -126,6 +140,12 @@ export class TileSinkOperator extends Operator {
   /** Per level, per call index: position in the tile's accumulator array, or -1. */
   private readonly slot: number[][];
   private readonly tailW: number[][];
+  /** Per level: windows w for which position q carries part of tile q - w (tails; edges at level 0 when exact). */
+  private readonly shiftW: number[][];
+  private readonly exact: boolean;
+  private readonly edgeCap: number;
+  /** Per window of spec.windows: its calls (the order of its D entries). */
+  private readonly edgeCalls: number[][];
   /** Per level, per tail window: the calls of that window (indices into calls). */
   private readonly tailCalls: number[][][];
   /** Per level: how long a tile stays in state after its end (longest tail window). */
@@ -155,7 +175,11 @@ export class TileSinkOperator extends Operator {
     });
     this.tailW = tailWindowsOf(spec);
     this.tailCalls = this.tailW.map((ws) => ws.map((w) => callsOfWindow(spec, w)));
-    this.keep = this.tailW.map((ws) => (ws.length === 0 ? 0 : Math.max(...ws)));
+    this.shiftW = shiftedWindowsOf(spec);
+    this.exact = spec.exact === true;
+    this.edgeCap = spec.edgeEntries ?? DEFAULT_EDGE_ENTRIES;
+    this.edgeCalls = spec.windows.map((w) => callsOfWindow(spec, w));
+    this.keep = this.shiftW.map((ws) => (ws.length === 0 ? 0 : Math.max(...ws)));
     this.argIdx = spec.calls.map((c) => (c.args.length === 1 ? c.args[0]! : -1));
     this.argMulti = spec.calls.map((c) => (c.args.length > 1 ? c.args : undefined));
     this.filterIdx = spec.calls.map((c) => (c.filterArg === undefined ? -1 : c.filterArg));
@@ -204,10 +228,20 @@ export class TileSinkOperator extends Operator {
       const a = new Array<unknown>(calls.length);
       for (let j = 0; j < calls.length; j++) a[j] = this.fns[calls[j]!]!.create();
       tile = { a, c: 0, x: ts };
+      if (i === 0 && this.exact) tile.e = new Map();
       tiles.set(p, tile);
       this.evict.register(p + g + this.keep[i]!, key);
     }
     const a = tile.a;
+    let ent: unknown[] | undefined;
+    if (tile.e !== undefined) {
+      ent = tile.e.get(ts);
+      if (ent === undefined) {
+        ent = new Array<unknown>(calls.length);
+        for (let j = 0; j < calls.length; j++) ent[j] = this.fns[calls[j]!]!.create();
+        tile.e.set(ts, ent);
+      }
+    }
     for (let j = 0; j < calls.length; j++) {
       const c = calls[j]!;
       const f = this.filterIdx[c]!;
@@ -215,12 +249,14 @@ export class TileSinkOperator extends Operator {
       const ai = this.argIdx[c]!;
       const multi = this.argMulti[c];
       const v = multi !== undefined ? multi.map((m) => row[m]) : ai >= 0 ? row[ai] : true;
-      a[j] = this.fns[c]!.add(a[j], v);
+      const fn = this.fns[c]!;
+      a[j] = fn.add(a[j], v);
+      if (ent !== undefined) ent[j] = fn.add(ent[j], v);
     }
     tile.c++;
     if (ts > tile.x) tile.x = ts;
     this.markDirty(i, key, p);
-    const tails = this.tailW[i]!;
+    const tails = this.shiftW[i]!;
     const due = this.due[i]!;
     for (let k = 0; k < tails.length; k++) {
       const q = p + tails[k]!;
@@ -240,11 +276,11 @@ export class TileSinkOperator extends Operator {
   private updateDue(): void {
     const wm = this.currentWatermark;
     for (let i = 0; i < this.levels; i++) {
-      if (this.tailW[i]!.length === 0) continue;
+      if (this.shiftW[i]!.length === 0) continue;
       if (wm === Infinity) { this.due[i] = Infinity; continue; }
       const clock = Math.max(wm, this.maxTs);
       if (clock === -Infinity) continue;
-      const b = this.g[i + 1]!;
+      const b = this.g[i + 1] ?? this.g[i]!;
       this.due[i] = floorTo(clock, b) + 2 * b;
     }
   }
@@ -312,19 +348,78 @@ export class TileSinkOperator extends Operator {
       v.h = h;
       v.x = head.x;
     }
+    if (head?.e !== undefined) {
+      const enc = this.encodeEntries(head.e, this.levelCalls[0]!);
+      v.E = enc.text;
+      if (enc.bucket > 1) v.Eb = enc.bucket;
+    }
     const tails = this.tailW[i]!;
-    for (let k = 0; k < tails.length; k++) {
-      const w = tails[k]!;
+    const shifted = this.shiftW[i]!;
+    for (let k = 0; k < shifted.length; k++) {
+      const w = shifted[k]!;
       const src = tiles.get(q - w);
       if (src === undefined) continue;
       version += src.c;
-      const part: Record<string, unknown> = {};
-      for (const c of this.tailCalls[i]![k]!) part[calls[c]!.id] = encodeAcc(this.fns[c]!, src.a[this.slot[i]![c]!]);
-      (v.t ??= {})[String(w)] = part;
-      (v.tx ??= {})[String(w)] = src.x;
+      const tk = tails.indexOf(w);
+      if (tk >= 0) {
+        const part: Record<string, unknown> = {};
+        for (const c of this.tailCalls[i]![tk]!) part[calls[c]!.id] = encodeAcc(this.fns[c]!, src.a[this.slot[i]![c]!]);
+        (v.t ??= {})[String(w)] = part;
+        (v.tx ??= {})[String(w)] = src.x;
+      }
+      if (src.e !== undefined) {
+        const enc = this.encodeEntries(src.e, this.edgeCalls[this.spec.windows.indexOf(w)]!);
+        (v.D ??= {})[String(w)] = enc.text;
+        if (enc.bucket > 1) (v.Db ??= {})[String(w)] = enc.bucket;
+      }
     }
     if (version === 0) return undefined;
     return { value: JSON.stringify(v), version: this.versionBase + version };
+  }
+
+  /**
+   * Edge entries of a finest-level tile as stored: `[[dt, acc of calls[0], ...], ...]` by event time, dt relative to
+   * the slice start. Beyond `edgeEntries` distinct times, entries are merged into buckets (the smallest power-of-two
+   * ms that fits), each entry then standing at its bucket's start: reads are exact to that bucket.
+   */
+  private encodeEntries(e: Map<number, unknown[]>, callsOut: readonly number[]): { text: string; bucket: number } {
+    const lc = this.levelCalls[0]!;
+    const slot0 = this.slot[0]!;
+    let times = [...e.keys()].sort((x, y) => x - y);
+    const base = floorTo(times[0]!, this.g[0]!);
+    let bucket = 1;
+    let rows: { t: number; acc: unknown[] }[];
+    if (times.length <= this.edgeCap) {
+      rows = times.map((t) => ({ t, acc: e.get(t)! }));
+    } else {
+      do {
+        bucket *= 2;
+        let n = 0, prev = NaN;
+        for (const t of times) { const b = floorTo(t, bucket); if (b !== prev) { n++; prev = b; } }
+        if (n <= this.edgeCap) break;
+      } while (bucket < this.g[0]!);
+      rows = [];
+      for (const t of times) {
+        const b = floorTo(t, bucket);
+        const src = e.get(t)!;
+        const last = rows[rows.length - 1];
+        if (last !== undefined && last.t === b) {
+          for (let j = 0; j < lc.length; j++) last.acc[j] = this.fns[lc[j]!]!.merge(last.acc[j], src[j]);
+        } else {
+          const acc = new Array<unknown>(lc.length);
+          for (let j = 0; j < lc.length; j++) acc[j] = this.fns[lc[j]!]!.merge(this.fns[lc[j]!]!.create(), src[j]);
+          rows.push({ t: b, acc });
+        }
+      }
+      times = [];
+    }
+    const out: unknown[] = [];
+    for (const r of rows) {
+      const item: unknown[] = [r.t - base];
+      for (const c of callsOut) item.push(encodeAcc(this.fns[c]!, r.acc[slot0[c]!]));
+      out.push(item);
+    }
+    return { text: JSON.stringify(out), bucket };
   }
 
   /** Drops tiles past their retention; returns the store expiries to issue (throttled per key and level). */
@@ -365,7 +460,7 @@ export class TileSinkOperator extends Operator {
     const e = floorTo(clock - this.spec.retentionMs, this.g[0]!);
     return this.g.map((g, i) => {
       let h = Infinity;
-      if (this.tailW[i]!.length > 0) h = Math.min(h, floorTo(e, this.g[i + 1]!));
+      if (this.shiftW[i]!.length > 0) h = Math.min(h, floorTo(e, this.g[i + 1] ?? g));
       for (const w of this.spec.windows) if (this.topOf(w) === i) h = Math.min(h, floorTo(e - w, g));
       return h === Infinity ? undefined : h;
     });
@@ -384,7 +479,7 @@ export class TileSinkOperator extends Operator {
     return {
       watermark: wm === Infinity ? fin(this.maxTs) : fin(wm),
       maxEventTime: fin(this.maxTs),
-      tailsThrough: this.due.map((d, i) => (this.tailW[i]!.length === 0 || d === Infinity ? null : fin(d) ?? -1)),
+      tailsThrough: this.due.map((d, i) => (this.shiftW[i]!.length === 0 || d === Infinity ? null : fin(d) ?? -1)),
       retainedFrom: clock === -Infinity ? null : clock - this.spec.retentionMs,
       boundary: fin(this.boundary),
     };

@@ -74,6 +74,14 @@ export interface TileSinkSpec {
   columns: TiledColumn[];
   /** Reads at t >= watermark - retentionMs are complete; older tiles are expired from the store. */
   retentionMs: number;
+  /**
+   * Millisecond-exact reads (OVER form): a read at t covers exactly (t - w, t]. The finest level then also stores the
+   * events of each slice per event time ("edge entries"), for the slice holding t and the slice holding t - w
+   * (docs/serving.md, "Exact edges"). Absent in layouts written before exact reads: slice precision.
+   */
+  exact?: boolean;
+  /** Most edge entries stored per slice; beyond it entries are merged into buckets of a power-of-two ms. */
+  edgeEntries?: number;
 }
 
 export type TilePlanResult = { ok: true; spec: TileSinkSpec } | { ok: false; reason: string };
@@ -85,6 +93,9 @@ export function planTiledSink(plan: LogicalNode, table: TableDef): TileSinkSpec 
 }
 
 const MIN = 60_000, HOUR = 3_600_000, DAY = 86_400_000;
+
+/** Default most edge entries per slice in the store (`tile.edge-entries`). */
+export const DEFAULT_EDGE_ENTRIES = 256;
 
 /**
  * As planTiledSink, with the reason when the shape is close but cannot be tiled (a KV-store sink whose query is an
@@ -219,7 +230,14 @@ function no(reason: string): TilePlanResult { return { ok: false, reason }; }
 function finish(table: TableDef, source: 'over' | 'hop', keyColumns: number[], timeColumn: number, windows: number[], granularities: number[],
   calls: TiledCall[], features: TiledFeature[], columns: TiledColumn[]): TileSinkSpec {
   const retention = parseDurationMs(table.options['tile.retention'] ?? '') ?? HOUR;
-  return { version: 1, table: table.name, source, keyColumns, timeColumn, windows, granularities, calls, features, columns, retentionMs: retention };
+  const spec: TileSinkSpec = { version: 1, table: table.name, source, keyColumns, timeColumn, windows, granularities, calls, features, columns, retentionMs: retention };
+  // The OVER form's frame is per millisecond: serve it exactly unless the table opts out ('tile.exact' = 'false').
+  if (source === 'over' && table.options['tile.exact']?.trim().toLowerCase() !== 'false') {
+    spec.exact = true;
+    const n = Number(table.options['tile.edge-entries'] ?? DEFAULT_EDGE_ENTRIES);
+    spec.edgeEntries = Number.isInteger(n) && n > 0 ? n : DEFAULT_EDGE_ENTRIES;
+  }
+  return spec;
 }
 
 /** Key columns in table order; every PRIMARY KEY column must be a partition key and every partition key present. */
@@ -352,11 +370,48 @@ export function callsByLevel(spec: Pick<TileSinkSpec, 'granularities' | 'feature
   });
 }
 
+/**
+ * Per level, the windows w for which position q also carries something of the tile at q - w: the tail copies
+ * (tailWindowsOf) and, at the finest level of an exact layout, the edge entries of every window.
+ */
+export function shiftedWindowsOf(spec: Pick<TileSinkSpec, 'granularities' | 'windows' | 'exact'>): number[][] {
+  const tails = tailWindowsOf(spec);
+  if (spec.exact === true) tails[0] = [...spec.windows];
+  return tails;
+}
+
 /** Calls of the features of window `windowMs`. */
 export function callsOfWindow(spec: Pick<TileSinkSpec, 'features'>, windowMs: number): number[] {
   const set = new Set<number>();
   for (const f of spec.features) if (f.windowMs === windowMs) set.add(f.call);
   return [...set].sort((a, b) => a - b);
+}
+
+// ---- Offline fusion record (written by src/batch, read by src/serving; docs/offline.md) ------------------------------
+
+/** Meta name of the fusion record on the online feature table. */
+export const META_FUSION = 'fusion';
+
+/** Store table of a feature table's offline layer (same layout and key encoding as the online table). */
+export const offlineTableOf = (table: string): string => `${table}~offline`;
+
+/** The fusion record: where the offline layer is and which events it owns (written by the backfill, never guessed). */
+export interface FusionMeta {
+  format: 1;
+  /** Store table holding the offline layer's tiles. */
+  offlineTable: string;
+  /** Events with ts < boundary are served from the offline layer, the others from the stream. */
+  boundary: number;
+  /** Earliest event time the offline layer covers (null: the twin's whole history). */
+  from: number | null;
+  /** Build generation of the offline layer (versions g·2^40 + n). */
+  generation: number;
+  /** Wall clock of the build (epoch ms). */
+  builtAt: number;
+  /** Offline events the build read. */
+  events: number;
+  /** Why the boundary was set: 'backfill', 'refresh', 'correction'. */
+  reason: string;
 }
 
 export const floorTo = (t: number, g: number): number => Math.floor(t / g) * g;

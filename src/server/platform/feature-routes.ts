@@ -16,6 +16,7 @@ import { FreshetError, diag } from '../../common/diagnostics.js';
 import type { KvStore } from '../../engine/kv-store-api.js';
 import { META_LAYOUT } from '../../engine/operators/tile-sink-operator.js';
 import { readFeatures, ServingErrors } from '../../serving/read-features.js';
+import { FusedStore } from '../../serving/fused-store.js';
 import { renderAnswer } from '../../serving/serving-routes.js';
 import { JobErrors, type JobManager } from './job-manager.js';
 import type { FeatureStores } from './feature-stores.js';
@@ -60,6 +61,14 @@ function describe(f: FeatureTable, all: { name: string; sources: string[]; sql: 
   };
 }
 
+/** One fusion view per store (it caches the tables' fusion records): served values merge offline backfills. */
+const fusedViews = new WeakMap<KvStore, FusedStore>();
+function fused(store: KvStore): FusedStore {
+  let f = fusedViews.get(store);
+  if (f === undefined) { f = new FusedStore(store); fusedViews.set(store, f); }
+  return f;
+}
+
 export function registerFeatureRoutes(app: FastifyInstance, jobs: JobManager, stores: FeatureStores): void {
   const find = async (table: string): Promise<FeatureTable | undefined> => (await jobs.features()).find((f) => f.table === table);
 
@@ -75,7 +84,7 @@ export function registerFeatureRoutes(app: FastifyInstance, jobs: JobManager, st
         throw new FreshetError(diag(JobErrors.StoreUnreachable, `the ${f?.store ?? 'embedded'} store of '${table}' is not reachable: ${(e as Error).message}`), 'external');
       }
       if ((await store.getMeta(table, META_LAYOUT)) !== null) {
-        const a = await readFeatures(store, table, keys, at, { staleAfterMs: 60_000 });
+        const a = await readFeatures(fused(store), table, keys, at, { staleAfterMs: 60_000 });
         return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(renderAnswer(a));
       }
       if (!f && (await store.getMeta(table, 'schema')) === null) {

@@ -17,11 +17,12 @@ import { objectKey, type Catalog } from '../../catalog/catalog.js';
 import { parseCreateTable } from '../../catalog/dictionary/register-dictionary.js';
 import { REDACTED } from '../../catalog/dictionary/source-model.js';
 import type { JobSpec, OutputSpec, StoreKind } from './job-spec.js';
+import { tileOptionProblem } from '../../connectors/stores/kv-connector.js';
 
 /** Options a store output may set (in `options` or `secrets`), per store. */
 const STORE_OPTIONS: Record<StoreKind, readonly string[]> = {
-  'embedded-kv': ['path', 'tile.granularities', 'tile.retention'],
-  redis: ['host', 'port', 'database', 'username', 'password', 'connect-timeout', 'tile.granularities', 'tile.retention'],
+  'embedded-kv': ['path', 'tile.granularities', 'tile.retention', 'tile.exact', 'tile.edge-entries'],
+  redis: ['host', 'port', 'database', 'username', 'password', 'connect-timeout', 'tile.granularities', 'tile.retention', 'tile.exact', 'tile.edge-entries'],
 };
 /** Options that describe where the store is (one serving store per distinct connection). */
 const CONNECTION_OPTIONS = ['path', 'host', 'port', 'database', 'username', 'password'];
@@ -72,6 +73,8 @@ export function checkStoreOutput(o: OutputSpec, i: number, code: string): void {
       if (!allowed.includes(k)) fail(`${where}.${k}`, `unknown option '${k}' for a '${o.store}' output`, `supported: ${allowed.join(', ')}`);
       if (where === 'secrets' && o.options?.[k] !== undefined) fail(`${where}.${k}`, `option '${k}' is set both in options and in secrets`);
       if (v.trim() === '') fail(`${where}.${k}`, `option '${k}' must not be empty`);
+      const tileProblem = tileOptionProblem(k, v);
+      if (tileProblem !== undefined) fail(`${where}.${k}`, tileProblem);
       if ((k === 'port' || k === 'database' || k === 'connect-timeout') && v !== REDACTED && !/^\d{1,9}$/.test(v)) {
         fail(`${where}.${k}`, `option '${k}' must be a non-negative integer, got '${v}'`);
       }

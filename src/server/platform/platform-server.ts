@@ -19,6 +19,7 @@ import type { KvStore } from '../../engine/kv-store-api.js';
 import { EmbeddedKvStore, defaultKvPath } from '../../connectors/stores/embedded-kv-store.js';
 import { FeatureStores } from './feature-stores.js';
 import { registerFeatureRoutes } from './feature-routes.js';
+import { registerOfflineRoutes } from './offline-routes.js';
 import { installBodyParsers, lazyLog } from '../body-parsers.js';
 
 export interface PlatformServerOptions {
@@ -113,6 +114,7 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
   registerPlatformRoutes(app, { dictionary: o.dictionary, jobs, logDir: o.logDir, baseDir: o.baseDir ?? process.cwd(), tokens: o.tokens });
   const stores = new FeatureStores(defaultStore, kvPath, o.baseDir ?? '.');
   registerFeatureRoutes(app, jobs, stores);
+  registerOfflineRoutes(app, jobs, stores);
   if (o.uiDir !== undefined) registerStaticUi(app, o.uiDir);
   app.addHook('onClose', async () => {
     await jobs.close();

@@ -1,0 +1,106 @@
+/**
+ * Serving over HTTP under concurrent load (not a test: nothing is asserted).
+ *   npm run bench -- serving-http [--store embedded|redis|all] [--keys 10000] [--duration 10] [--connections 32]
+ * A 50-feature table over 1 h, 24 h and 7 d windows (tiles of 1 min / 1 h / 1 d, written by the TileSinkOperator from
+ * random events over 8 days) is served by the platform's Fastify route from the embedded LMDB store and from Redis;
+ * a load generator in another process (autocannon) sends GET requests for one random key each (and POST batches of
+ * 100 keys) at read times within an hour after the data. Prints QPS and latency percentiles as measured by the client
+ * (so they include HTTP and the event loop's queueing).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import type { KvStore } from '../src/engine/kv-store-api.js';
+import { TileSinkOperator } from '../src/engine/operators/tile-sink-operator.js';
+import { servingRoutes } from '../src/serving/serving-routes.js';
+import { DAY, HOUR, INPUT, MIN, ctx, load, rng, spec } from './serving-data.js';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
+}
+
+const KEYS = Number(arg('keys', '10000'));
+const DURATION = Number(arg('duration', '10'));
+const CONNECTIONS = Number(arg('connections', '32'));
+const STORES = arg('store', 'all');
+const END = Date.UTC(2024, 4, 8, 12);
+
+interface LoadResult { rps: number; p50: number; p90: number; p99: number; p999: number; max: number; errors: number; timeouts: number; non2xx: number }
+
+/** Runs the load generator in a child process (asynchronously: the server under test shares this event loop). */
+function runClient(url: string, method: 'GET' | 'POST', paths: string[], bodies?: string[]): Promise<LoadResult> {
+  const client = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serving-load-client.ts');
+  const cfg = path.join(mkdtempSync(path.join(tmpdir(), 'freshet-load-')), 'config.json');
+  writeFileSync(cfg, JSON.stringify({ url, method, paths, bodies, connections: CONNECTIONS, duration: DURATION }));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', client, cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`load client failed (${code}): ${err}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
+    });
+  });
+}
+
+async function serve(store: KvStore, label: string, rows: string[][]): Promise<void> {
+  const op = new TileSinkOperator(spec([HOUR, DAY, 7 * DAY], [MIN, HOUR, DAY], 50), ctx, undefined, INPUT, store);
+  await load(op, KEYS, 40, 8 * DAY, END);
+  const app = Fastify({ logger: false });
+  await app.register(servingRoutes(store));
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const r = rng(3);
+    const paths: string[] = [];
+    for (let i = 0; i < 5000; i++) paths.push(`/api/features/bench?key=u${Math.floor(r() * KEYS)}&at=${END + Math.floor(r() * HOUR)}`);
+    // Warm-up (layout cache, JIT), then the measured runs.
+    await fetch(url + paths[0]!);
+    const one = await runClient(url, 'GET', paths);
+    rows.push([label, 'GET, 1 key', String(CONNECTIONS), one.rps.toFixed(0), one.rps.toFixed(0), ms(one.p50), ms(one.p99), ms(one.p999), String(one.errors + one.non2xx)]);
+    const bodies: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const keys: string[] = [];
+      for (let k = 0; k < 100; k++) keys.push(`u${Math.floor(r() * KEYS)}`);
+      bodies.push(JSON.stringify({ keys, at: END + Math.floor(r() * HOUR) }));
+    }
+    const batch = await runClient(url, 'POST', ['/api/features/bench'], bodies);
+    rows.push([label, 'POST, 100 keys', String(CONNECTIONS), batch.rps.toFixed(0), (batch.rps * 100).toFixed(0), ms(batch.p50), ms(batch.p99), ms(batch.p999), String(batch.errors + batch.non2xx)]);
+  } finally {
+    await app.close();
+  }
+}
+
+const ms = (x: number): string => x.toFixed(2);
+
+async function main(): Promise<void> {
+  const rows: string[][] = [];
+  if (STORES === 'embedded' || STORES === 'all') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'freshet-serving-http-'));
+    const { EmbeddedKvStore } = await import('../src/connectors/stores/embedded-kv-store.js');
+    const store = new EmbeddedKvStore({ path: dir });
+    await store.open();
+    try { await serve(store, 'embedded (LMDB)', rows); } finally { await store.close(); rmSync(dir, { recursive: true, force: true }); }
+  }
+  if (STORES === 'redis' || STORES === 'all') {
+    const { RedisKvStore } = await import('../src/connectors/stores/redis-kv-store.js');
+    const store = new RedisKvStore({ port: Number(process.env['FRESHET_REDIS_PORT'] ?? 16379), database: 13 });
+    try {
+      await store.open();
+    } catch (e) {
+      process.stdout.write(`redis: not reachable (${(e as Error).message}); start it with scripts/redis.sh start\n`);
+    }
+    try { await serve(store, 'redis', rows); } catch (e) { process.stdout.write(`redis: ${(e as Error).message}\n`); } finally { await store.close(); }
+  }
+  const head = ['store', 'request', 'connections', 'requests/s', 'keys/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => `| ${r.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  process.stdout.write(`${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+  process.stdout.write(`50 features over 1 h / 24 h / 7 d windows, ${KEYS} keys, ${DURATION} s per run; latency measured by the client\n`);
+}
+
+await main();

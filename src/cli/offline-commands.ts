@@ -1,0 +1,191 @@
+/**
+ * The offline path on the command line (docs/offline.md), run locally against the feature script and its store:
+ *   freshet backfill <feature> -f job.sql --offline ev=parquet:history/ [--from T] [--to T] [--stream-from T]
+ *   freshet check <feature> -f job.sql --offline ... --at T [--threshold 0.01]
+ *   freshet correct <feature> -f job.sql --offline ... --at T [--reason text]
+ *   freshet training-set <feature> -f job.sql --offline ... --requests req.parquet --out train.parquet
+ * `--offline table=format:path[:partitionColumn[:timeColumn]]` names a source table's offline twin (repeatable).
+ * Times are ISO-8601 or epoch ms. The store is the one the script's feature table names (embedded-kv, redis, ...).
+ * Output: a short report on stdout (`--json` for the full document); a progress bar on stderr when it is a terminal.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { FreshetError, formatDiagnostic } from '../common/diagnostics.js';
+import type { OfflineTwin } from '../catalog/dictionary/source-model.js';
+import { getConnector } from '../connectors/registry.js';
+import type { KvStore } from '../engine/kv-store-api.js';
+import { compileSql, scriptDir } from '../runtime/sql-session.js';
+import { backfill } from '../batch/backfill.js';
+import { runCheck, setCheckPolicy } from '../batch/check.js';
+import { correct } from '../batch/correct.js';
+import type { FeatureReaders } from '../batch/readers.js';
+import type { FeatureSource } from '../batch/tile-build.js';
+import { buildTrainingSet, readRequests, writeTrainingSet } from '../batch/training-set.js';
+import { readFeatures } from '../serving/read-features.js';
+import { FusedStore } from '../serving/fused-store.js';
+
+interface OfflineOpts { file: string; offline?: string[]; json?: boolean }
+
+class CliError extends Error {}
+
+/** Parses ISO-8601 or epoch ms. */
+export function parseTime(text: string, what: string): number {
+  const n = Number(text);
+  if (text.trim() !== '' && Number.isFinite(n)) return n;
+  const d = Date.parse(text);
+  if (Number.isNaN(d)) throw new CliError(`${what}: cannot read '${text}' as a time (ISO-8601 or epoch ms)`);
+  return d;
+}
+
+/** `table=format:path[:partitionColumn[:timeColumn]]` → twins. */
+export function parseTwins(specs: readonly string[]): Record<string, OfflineTwin> {
+  const out: Record<string, OfflineTwin> = {};
+  for (const s of specs) {
+    const m = /^([^=]+)=(parquet|csv|json|duckdb):(.+)$/.exec(s);
+    if (!m) throw new CliError(`--offline '${s}': expected table=format:path[:partitionColumn[:timeColumn]] (format parquet, csv, json or duckdb)`);
+    const [path, part, time] = m[3]!.split(':');
+    const twin: OfflineTwin = { format: m[2] as OfflineTwin['format'], path: path! };
+    if (m[2] === 'duckdb') { if (part) twin.table = part; } else if (part) twin.partitionColumn = part;
+    if (time) twin.timeColumn = time;
+    out[m[1]!] = twin;
+  }
+  return out;
+}
+
+function sourceOf(feature: string, o: OfflineOpts): FeatureSource {
+  const script = readFileSync(o.file, 'utf8');
+  return { script, feature, twins: parseTwins(o.offline ?? []), baseDir: scriptDir(o.file) };
+}
+
+/** Opens the store of the script's feature table. */
+async function openStore(src: FeatureSource): Promise<KvStore> {
+  const c = compileSql(src.script, { baseDir: src.baseDir ?? '.' });
+  const errors = c.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new FreshetError(errors);
+  const op = c.program!.operators.find((p) => p.kind === 'tileSink' && ((p.table.options['table'] ?? p.table.name) === src.feature || p.table.name === src.feature));
+  if (op === undefined || op.kind !== 'tileSink') throw new CliError(`the script writes no tiled feature table '${src.feature}'`);
+  const f = getConnector(op.table.options['connector'] ?? '');
+  if (f?.createStore === undefined) throw new CliError(`feature table '${src.feature}' is not in an online store`);
+  const store = f.createStore({ tableName: op.table.name, physicalFields: op.table.physicalFields, options: op.table.options, baseDir: op.table.baseDir, reporter: { badRecord: () => undefined } });
+  await store.open();
+  return store;
+}
+
+const tiles: FeatureReaders['tiles'] = (s, table, keys, t, spec) => readFeatures(s, table, keys, t, { spec });
+
+function readersOf(store: KvStore): FeatureReaders {
+  const fused = new FusedStore(store, { metaTtlMs: 0 });
+  return { tiles, served: (table, keys, t) => readFeatures(fused, table, keys, t) };
+}
+
+/** A progress bar on stderr (terminals only), redrawn at most every 200 ms. */
+function progressBar(label: string): (read: number, total: number) => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  let last = 0;
+  return (read, total) => {
+    const now = Date.now();
+    if (now - last < 200 && read < total) return;
+    last = now;
+    const frac = total > 0 ? Math.min(1, read / total) : 0;
+    const width = 30, filled = Math.round(frac * width);
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${read}/${total} events`);
+    if (read >= total) process.stderr.write('\n');
+  };
+}
+
+async function guarded(f: () => Promise<void>): Promise<void> {
+  try {
+    await f();
+  } catch (e) {
+    if (e instanceof FreshetError) for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    else process.stderr.write(`error: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
+
+function common(c: Command): Command {
+  return c.requiredOption('-f, --file <script>', 'the feature job SQL script')
+    .option('--offline <twin...>', "offline twin of a source table: table=format:path[:partitionColumn[:timeColumn]]")
+    .option('--json', 'print the full JSON document');
+}
+
+export function registerOfflineCommands(program: Command): void {
+  common(program.command('backfill <feature>').description('compute a feature\'s older tiles from offline data and record the fusion boundary'))
+    .option('--from <time>', 'earliest event time to backfill (default: all offline history)')
+    .option('--to <time>', "the boundary: events before it are served from offline data (default: the stream's watermark, floored to the coarsest tile)")
+    .option('--stream-from <time>', "the stream's oldest event time; the boundary must not be before it")
+    .action((feature: string, o: OfflineOpts & { from?: string; to?: string; streamFrom?: string }) => guarded(async () => {
+      const src = sourceOf(feature, o);
+      const store = await openStore(src);
+      try {
+        const r = await backfill({
+          ...src, store, onProgress: progressBar(`backfill ${feature}`),
+          ...(o.from !== undefined ? { from: parseTime(o.from, '--from') } : {}),
+          ...(o.to !== undefined ? { boundary: parseTime(o.to, '--to') } : {}),
+          ...(o.streamFrom !== undefined ? { streamFrom: parseTime(o.streamFrom, '--stream-from') } : {}),
+        });
+        if (o.json) { process.stdout.write(JSON.stringify(r.fusion, null, 2) + '\n'); return; }
+        const rate = r.build.durationMs > 0 ? Math.round(r.build.events / (r.build.durationMs / 1000)) : 0;
+        process.stdout.write(`backfilled ${feature}: ${r.build.events} events (${rate} events/s), ${r.build.tileWrites} tile writes, generation ${r.fusion.generation}\n`
+          + `boundary ${iso(r.fusion.boundary)} (was ${iso(r.previous?.boundary ?? null)}): events before it are served from ${r.fusion.offlineTable}\n`);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  common(program.command('check <feature>').description('recompute a feature from offline data at a time and compare with what serving answers'))
+    .requiredOption('--at <time>', 'the time T to check')
+    .option('--threshold <rate>', 'set the alert threshold of the table (kept with its check policy)')
+    .action((feature: string, o: OfflineOpts & { at: string; threshold?: string }) => guarded(async () => {
+      const src = sourceOf(feature, o);
+      const store = await openStore(src);
+      try {
+        if (o.threshold !== undefined) await setCheckPolicy(store, feature, { threshold: Number(o.threshold) });
+        const r = await runCheck({ ...src, store, readers: readersOf(store), at: parseTime(o.at, '--at') });
+        if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
+        const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+        process.stdout.write(`check ${feature} at ${iso(r.at)}: ${r.keys} keys, mismatch ${pct(r.mismatchRate)}, missing ${pct(r.missingRate)}, extra ${pct(r.extraRate)}`
+          + ` (threshold ${pct(r.threshold)})${r.alert ? ' ALERT' : ''}\n`);
+        for (const c of r.columns) process.stdout.write(`  ${c.name}: mismatch ${pct(c.mismatchRate)}, rel. error p50 ${c.relError.p50.toPrecision(3)} p99 ${c.relError.p99.toPrecision(3)} max ${c.relError.max.toPrecision(3)}\n`);
+        for (const w of r.worstKeys) process.stdout.write(`  worst: ${w.key} ${w.column} served ${String(w.served)} offline ${String(w.truth)}\n`);
+        if (r.alert) process.exitCode = 2;
+      } finally {
+        await store.close();
+      }
+    }));
+
+  common(program.command('correct <feature>').description('serve the offline truth up to a checked time (moves the fusion boundary; audited)'))
+    .requiredOption('--at <time>', 'the time T to correct')
+    .option('--reason <text>', 'why (kept in the audit)')
+    .action((feature: string, o: OfflineOpts & { at: string; reason?: string }) => guarded(async () => {
+      const src = sourceOf(feature, o);
+      const store = await openStore(src);
+      try {
+        const readers = readersOf(store);
+        const at = parseTime(o.at, '--at');
+        const check = await runCheck({ ...src, store, readers, at, save: false });
+        const r = await correct({ ...src, store, readers, check, ...(o.reason ? { reason: o.reason } : {}), by: process.env['USER'] ?? 'cli' });
+        if (o.json) { process.stdout.write(JSON.stringify(r.audit, null, 2) + '\n'); return; }
+        process.stdout.write(`corrected ${feature}: boundary ${iso(r.audit.boundaryBefore)} -> ${iso(r.audit.boundaryAfter)}, ${r.audit.keysChanged} keys changed at ${iso(at)}\n`);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  common(program.command('training-set <feature>').description('point-in-time feature values for (key, timestamp[, label]) requests'))
+    .requiredOption('--requests <file>', 'Parquet, CSV or JSON-lines file of requests')
+    .requiredOption('--out <file>', 'output file (.parquet or .csv)')
+    .option('--key-column <name>', 'request key column', 'key')
+    .option('--time-column <name>', 'request time column (timestamp or epoch ms)', 'ts')
+    .option('--label-column <name>', 'request label column')
+    .action((feature: string, o: OfflineOpts & { requests: string; out: string; keyColumn: string; timeColumn: string; labelColumn?: string }) => guarded(async () => {
+      const src = sourceOf(feature, o);
+      const requests = await readRequests(o.requests, o.keyColumn, o.timeColumn, o.labelColumn);
+      const t0 = Date.now();
+      const set = await buildTrainingSet({ ...src, requests, readers: { tiles }, onProgress: progressBar(`training-set ${feature}`) });
+      await writeTrainingSet(set, o.out);
+      process.stdout.write(`wrote ${set.rows.length} rows to ${o.out} (${set.offlineEvents} offline events, ${Date.now() - t0} ms)\n`);
+    }));
+}
