@@ -5,8 +5,8 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const CODE = /'((?:SQL|BIND|TYPE|PLAN|RUN|CONN|FN|DICT|FLINK|SERVE|OFF)\d{3})'/g;
-const NAMED = /([A-Za-z]+): '((?:SQL|BIND|TYPE|PLAN|RUN|CONN|FN|DICT|FLINK|SERVE|OFF)\d{3})'/g;
+const CODE = /'((?:SQL|BIND|TYPE|PLAN|RUN|CONN|FN|DICT|FLINK|SERVE|OFF|JOB|ALERT)\d{3})'/g;
+const NAMED = /([A-Za-z]+): '((?:SQL|BIND|TYPE|PLAN|RUN|CONN|FN|DICT|FLINK|SERVE|OFF|JOB|ALERT)\d{3})'/g;
 
 function files(dir) {
   return readdirSync(dir).flatMap((n) => {

@@ -97,7 +97,8 @@ export function planOfflineBuild(src: FeatureSource, range: TimeRange, targetTab
       }
       ops.push({ ...op, table: { ...op.table, options: offlineOptions(twin, timeColumnOf(op.table, twin), range), baseDir: src.baseDir ?? op.table.baseDir } });
     } else if (op === sink) {
-      ops.push({ ...sink, table: { ...sink.table, options: { ...sink.table.options, table: targetTable } } });
+      // A bulk load: compose and write each position once per many rows, not once per source chunk.
+      ops.push({ ...sink, table: { ...sink.table, options: { ...sink.table.options, table: targetTable, 'sink.buffer-flush.max-rows': '200000' } } });
     } else {
       ops.push(op);
     }

@@ -63,7 +63,19 @@ export interface RunOptions {
   onStart?: (info: { unbounded: boolean }) => void;
   /** Worker threads for keyed stages; overrides the program's `parallelism.default` (default 1: no workers). */
   parallelism?: number;
+  /** Counters to update (a monitor reads them live while the job runs); default a fresh Metrics. */
+  metrics?: Metrics;
+  /** Told about every checkpoint attempt: its id, wall duration, size, and the error when it failed. */
+  onCheckpoint?: (info: CheckpointInfo) => void;
+  /**
+   * Consecutive checkpoint failures tolerated before the job fails (`execution.checkpointing.tolerable-failed-checkpoints`,
+   * default 0 as in Flink: the first failure fails the job). Failures are counted in `checkpointFailures` either way.
+   */
+  tolerableCheckpointFailures?: number;
 }
+
+/** One checkpoint attempt, as RunOptions.onCheckpoint reports it. */
+export interface CheckpointInfo { id: number; durationMs: number; bytes: number; error?: Error }
 
 /** How a run was parallelized. */
 export interface ParallelismInfo {
@@ -100,7 +112,7 @@ export function programHash(p: Program): string {
 }
 
 export class JobRunner {
-  readonly metrics = new Metrics();
+  readonly metrics: Metrics;
   readonly deadLetters: DeadLetter[] = [];
   private readonly ops = new Map<string, Operator>();
   private readonly order: Operator[] = [];
@@ -119,6 +131,7 @@ export class JobRunner {
   private readonly programOps: Map<string, ProgramOp>;
 
   constructor(readonly program: Program, readonly opts: RunOptions) {
+    this.metrics = opts.metrics ?? new Metrics();
     const limit = opts.deadLetterLimit ?? 1000;
     this.ctx = {
       metrics: this.metrics,
@@ -232,7 +245,9 @@ export class JobRunner {
         this.stores.push(store);
         // Tiles live under the same store table name as the sink's rows: the `table` option, else the SQL name.
         const storeTable = p.table.options['table']?.trim() || p.table.name;
-        op = new TileSinkOperator({ ...p.spec, table: storeTable }, this.ctx, this.evalCtx, inputs[0]!.fields, store, { id: p.id });
+        const maxRows = Number(p.table.options['sink.buffer-flush.max-rows'] ?? 0);
+        op = new TileSinkOperator({ ...p.spec, table: storeTable }, this.ctx, this.evalCtx, inputs[0]!.fields, store,
+          { id: p.id, ...(maxRows > 0 ? { flushRows: maxRows } : {}) });
         break;
       }
       default: op = this.buildExtended(p, inputs);
@@ -396,8 +411,27 @@ export class JobRunner {
     let batchesSinceCheckpoint = 0;
     const interval = o.checkpointIntervalMs ?? 0;
 
+    let failedInARow = 0;
     const takeCheckpoint = async (): Promise<void> => {
       if (!store) return;
+      const started = Date.now();
+      try {
+        const bytes = await writeCheckpoint();
+        failedInARow = 0;
+        o.onCheckpoint?.({ id: checkpointId, durationMs: Date.now() - started, bytes });
+      } catch (e) {
+        this.metrics.inc('checkpointFailures');
+        failedInARow++;
+        const error = e instanceof Error ? e : new Error(String(e));
+        o.onCheckpoint?.({ id: checkpointId, durationMs: Date.now() - started, bytes: 0, error });
+        if (failedInARow > (o.tolerableCheckpointFailures ?? 0)) throw e;
+        // Tolerated: the next attempt comes one interval later, as after a success.
+        lastCheckpointAt = Date.now();
+        batchesSinceCheckpoint = 0;
+      }
+    };
+    const writeCheckpoint = async (): Promise<number> => {
+      if (!store) return 0;
       for (const s of this.sinks) { await s.drain(); await s.writer.flush(); }
       checkpointId++;
       const operators: CheckpointData['operators'] = {};
@@ -421,6 +455,7 @@ export class JobRunner {
       this.metrics.inc('checkpointBytes', bytes.length);
       lastCheckpointAt = Date.now();
       batchesSinceCheckpoint = 0;
+      return bytes.length;
     };
 
     let halted = false;

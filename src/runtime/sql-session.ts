@@ -11,7 +11,8 @@ import type { RowField } from '../common/types.js';
 import { compileScript, type CompiledScript, type CompileOptions } from '../program/script-compiler.js';
 import type { TableDef } from '../plan/logical-plan.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { JobRunner, type RunSummary, type ConnectorLookup } from '../engine/job-runner.js';
+import { JobRunner, type RunSummary, type ConnectorLookup, type CheckpointInfo } from '../engine/job-runner.js';
+import type { Metrics } from '../engine/metrics.js';
 import { getConnector, connectorIdentifiers } from '../connectors/registry.js';
 import { ConnectorErrors } from '../connectors/connector-error-codes.js';
 import { compareValues } from '../functions/index.js';
@@ -38,6 +39,10 @@ export interface SqlRunOptions {
   connectors?: ConnectorLookup;
   /** A catalog with tables already registered (the data dictionary's sources), extended by the script's DDL. */
   catalog?: Catalog;
+  /** The engine's counters (late, bad rows, checkpoints...), to read them live while the job runs (monitoring). */
+  metrics?: Metrics;
+  /** Told about every checkpoint attempt (duration, size, failure). */
+  onCheckpoint?: (info: CheckpointInfo) => void;
 }
 
 export interface QueryResult { name: string; fields: RowField[]; rows: Row[]; updating: boolean }
@@ -97,6 +102,8 @@ export async function runSql(text: string, opts: SqlRunOptions = {}): Promise<Sq
   const interval = cfg['execution.checkpointing.interval'] !== undefined ? parseDuration(cfg['execution.checkpointing.interval']) : undefined;
   const idle = cfg['table.exec.source.idle-timeout'] !== undefined ? parseDuration(cfg['table.exec.source.idle-timeout']) : undefined;
   const restoreFrom = opts.restoreFrom ?? cfg['execution.savepoint.path'];
+  const tolerableRaw = cfg['execution.checkpointing.tolerable-failed-checkpoints'];
+  const tolerable = tolerableRaw !== undefined && /^\d+$/.test(tolerableRaw.trim()) ? Number(tolerableRaw.trim()) : undefined;
   const runner = new JobRunner(compiled.program, {
     connectors: opts.connectors ?? BUILTIN,
     ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
@@ -110,6 +117,9 @@ export async function runSql(text: string, opts: SqlRunOptions = {}): Promise<Sq
     ...(opts.onChange ? { onChange: changeListener(compiled, opts.onChange) } : {}),
     ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
     ...(opts.onStart ? { onStart: opts.onStart } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.onCheckpoint ? { onCheckpoint: opts.onCheckpoint } : {}),
+    ...(tolerable !== undefined ? { tolerableCheckpointFailures: tolerable } : {}),
     timeZone: cfg['table.local-time-zone'] ?? 'UTC',
   });
   const summary = await runner.run();

@@ -28,6 +28,7 @@ import type { EmbeddedLog } from '../connectors/embedded-log/embedded-log.js';
 import { tailTopic } from '../connectors/embedded-log/log-tail.js';
 import { ingestEvents, splitMessages, type IncomingMessage } from './ingest.js';
 import { sampleKafkaTopic } from '../connectors/kafka/sample-topic.js';
+import { addApiSchemas, errorResponses, schemaRef as ref } from './platform/api-schemas.js';
 
 export interface DictionaryApiOptions {
   dictionary: Dictionary;
@@ -80,8 +81,21 @@ function intParam(v: unknown, field: string, dflt: number, min: number, max: num
 
 type Req = FastifyRequest<{ Params: { name: string }; Querystring: Record<string, string | undefined>; Body: unknown }>;
 
+// Response schemas (OpenAPI and the generated UI client). Bodies are validated by the dictionary itself (its
+// messages name the field), so only answers are described here; see api-schemas.ts for the shapes.
+const errs = errorResponses(400, 401, 403, 404, 409, 503);
+const obj = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', required, properties });
+const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } };
+/** Query parameters are documented as strings; the handlers check their values (messages name the parameter). */
+const query = (props: Record<string, string>) => ({ type: 'object', properties: Object.fromEntries(Object.entries(props).map(([k, d]) => [k, { type: 'string', description: d }])) });
+const doc = (summary: string, response: Record<number, unknown>, params = true, querystring?: Record<string, string>) => ({
+  schema: { tags: ['sources'], summary, ...(params ? { params: nameParams } : {}), ...(querystring ? { querystring: query(querystring) } : {}), response: { ...response, ...errs } },
+});
+const sourcesList = { type: 'array', items: ref('SourceDefinition') };
+
 export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiOptions): void {
   const d = o.dictionary;
+  addApiSchemas(app);
   const mustGet = async (name: string): Promise<SourceDefinition> => {
     const s = await d.get(name);
     if (!s) throw unknownSource(name);
@@ -95,14 +109,14 @@ export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiO
     }
   };
 
-  app.get('/api/sources', wrap(async () => ({ sources: await d.list() })));
+  app.get('/api/sources', doc('Registered sources (secrets masked)', { 200: obj({ sources: sourcesList }) }, false), wrap(async () => ({ sources: await d.list() })));
 
-  app.post('/api/sources', wrap(async (req, reply) => {
+  app.post('/api/sources', doc('Register a source (schema inferred from samples when not given)', { 201: ref('SaveSourceResult') }, false), wrap(async (req, reply) => {
     const r = await d.create(req.body);
     return reply.code(201).send({ ...r, tables: tableNamesOf(r.source) });
   }));
 
-  app.post('/api/sources/infer', wrap(async (req) => {
+  app.post('/api/sources/infer', doc('Infer schema(s) from sample messages or a live Kafka topic (nothing saved)', { 200: ref('InferResult') }, false), wrap(async (req) => {
     const b = req.body;
     let samples: unknown[];
     let opts: InferOptions = {};
@@ -137,7 +151,7 @@ export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiO
     return r;
   }));
 
-  app.get('/api/sources/:name', wrap(async (req) => {
+  app.get('/api/sources/:name', doc('A source: definition, SQL tables, DDL, lineage', { 200: obj({ source: ref('SourceDefinition'), tables: { type: 'array', items: { type: 'string' } }, ddl: { type: 'string' }, lineage: { type: 'array', items: { type: 'string' } } }) }), wrap(async (req) => {
     const s = await mustGet(req.params.name);
     const runtime = (await d.getForRuntime(req.params.name))!;
     return {
@@ -148,23 +162,25 @@ export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiO
     };
   }));
 
-  app.put('/api/sources/:name', wrap(async (req) => {
+  app.put('/api/sources/:name', doc('Edit a source: saves a new version', { 200: ref('SaveSourceResult') }, true, { expectedVersion: 'Refuse the edit (409) unless the source is at this version' }), wrap(async (req) => {
     const q = req.query.expectedVersion;
     const expected = q === undefined ? undefined : intParam(q, 'expectedVersion', 0, 1, Number.MAX_SAFE_INTEGER);
     return d.update(req.params.name, req.body, expected);
   }));
 
-  app.delete('/api/sources/:name', wrap(async (req, reply) => {
+  app.delete('/api/sources/:name', doc('Remove a source', { 204: { type: 'null', description: 'Removed' } }), wrap(async (req, reply) => {
     if (!(await d.delete(req.params.name))) throw unknownSource(req.params.name);
     return reply.code(204).send();
   }));
 
-  app.get('/api/sources/:name/history', wrap(async (req) => {
+  app.get('/api/sources/:name/history', doc('Every version of a source', { 200: obj({ versions: sourcesList }) }), wrap(async (req) => {
     await mustGet(req.params.name);
     return { versions: await d.history(req.params.name) };
   }));
 
-  app.post('/api/sources/:name/events', wrap(async (req, reply) => {
+  app.post('/api/sources/:name/events', doc('Append events (JSON lines, a JSON array or one object) to the embedded log', {
+    200: { $ref: 'IngestResult#' }, 207: { $ref: 'IngestResult#' },
+  }, true, { key: 'Take each message key from this top-level field' }), wrap(async (req, reply) => {
     const s = await d.getForRuntime(req.params.name);
     if (!s) throw unknownSource(req.params.name);
     const b = req.body;
@@ -182,7 +198,7 @@ export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiO
     return reply.code(r.rejected.length > 0 ? 207 : 200).send(r);
   }));
 
-  app.get('/api/sources/:name/samples', wrap(async (req) => {
+  app.get('/api/sources/:name/samples', doc('Newest messages (?limit=10): live from the log, else the stored samples', { 200: obj({ live: { type: 'boolean' }, samples: { type: 'array', items: ref('LogSample') } }) }, true, { limit: 'How many (1 to 1000, default 10)' }), wrap(async (req) => {
     const s = await mustGet(req.params.name);
     const limit = intParam(req.query.limit, 'limit', 10, 1, 1000);
     if (s.kind !== 'embedded-log') return { live: false, samples: s.samples.slice(0, limit).map((value) => ({ value })) };
@@ -190,28 +206,28 @@ export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiO
     return { live: true, samples: recs };
   }));
 
-  app.get('/api/sources/:name/stats', wrap(async (req) => {
+  app.get('/api/sources/:name/stats', doc('Live statistics: messages, rate, parse errors, dead letters, schema drift', { 200: ref('SourceStats') }), wrap(async (req) => {
     await mustGet(req.params.name);
     return d.stats(req.params.name);
   }));
 
-  app.post('/api/sources/:name/stats', wrap(async (req) => {
+  app.post('/api/sources/:name/stats', doc('Add a statistics delta (reported by the runtime)', { 200: ref('SourceStats') }), wrap(async (req) => {
     await mustGet(req.params.name);
     return d.recordStats(req.params.name, validateStatsDelta(req.body));
   }));
 
-  app.get('/api/sources/:name/dead-letters', wrap(async (req) => {
+  app.get('/api/sources/:name/dead-letters', doc('Dead-letter count and newest samples', { 200: obj({ count: { type: 'integer' }, samples: { type: 'array', items: ref('DeadLetter') } }) }), wrap(async (req) => {
     await mustGet(req.params.name);
     const st = await d.stats(req.params.name);
     return { count: st.deadLetters, samples: st.deadLetterSamples };
   }));
 
-  app.get('/api/sources/:name/lineage', wrap(async (req) => {
+  app.get('/api/sources/:name/lineage', doc('Features reading the source', { 200: obj({ features: { type: 'array', items: { type: 'string' } } }) }), wrap(async (req) => {
     await mustGet(req.params.name);
     return { features: await d.lineage(req.params.name) };
   }));
 
-  app.put('/api/sources/:name/lineage', wrap(async (req) => {
+  app.put('/api/sources/:name/lineage', doc('Replace the features reading the source', { 200: obj({ features: { type: 'array', items: { type: 'string' } } }) }), wrap(async (req) => {
     const b = req.body;
     if (!isObj(b) || !Array.isArray(b['features']) || b['features'].some((f) => typeof f !== 'string')) throw bad('features', 'must be an array of feature names');
     await d.setLineage(req.params.name, b['features'] as string[]);

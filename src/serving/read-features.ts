@@ -81,14 +81,22 @@ interface Layout {
   slot0: number[];
   /** Per window of spec.windows: its calls, in the order of its edge entries. */
   windowCalls: number[][];
+  /** Parsed tile values by `level|key|position`, reused while the stored text is unchanged (parsing dominates reads). */
+  parsed: Map<string, { text: string; value: TileValue }>;
 }
+
+/** Most parsed tile values kept per table (FRESHET_SERVING_CACHE_ENTRIES; 0 disables). */
+const PARSE_CACHE_ENTRIES = Number(globalThis.process?.env?.['FRESHET_SERVING_CACHE_ENTRIES'] ?? 200_000);
 
 const layouts = new WeakMap<KvStore, Map<string, Layout>>();
 
 function bindLayout(spec: TileSinkSpec): Layout {
   const slot0 = new Array<number>(spec.calls.length).fill(-1);
   callsByLevel(spec)[0]!.forEach((c, j) => { slot0[c] = j; });
-  return { spec, fns: spec.calls.map(resolveTiled), loadedAt: Date.now(), slot0, windowCalls: spec.windows.map((w) => callsOfWindow(spec, w)) };
+  return {
+    spec, fns: spec.calls.map(resolveTiled), loadedAt: Date.now(), slot0, windowCalls: spec.windows.map((w) => callsOfWindow(spec, w)),
+    parsed: new Map(),
+  };
 }
 
 /** The table's tile layout from meta `tiles` (cached), or a user error when the table has none. */
@@ -107,6 +115,8 @@ export async function loadLayout(store: KvStore, table: string, ttlMs = 10_000):
     throw new FreshetError(diag(ServingErrors.UnsupportedLayout, `table '${table}' uses tile format ${meta.format}; this Freshet reads format ${TILE_FORMAT}`), 'internal');
   }
   const l = bindLayout(meta.spec);
+  // A reloaded, unchanged layout keeps its parse cache (reloads happen every layoutTtlMs).
+  if (hit !== undefined && JSON.stringify(hit.spec) === JSON.stringify(l.spec)) l.parsed = hit.parsed;
   m.set(table, l);
   return l;
 }
@@ -178,10 +188,20 @@ function incompleteReasons(spec: TileSinkSpec, plan: ReadPlan, t: number, p: Til
 function mergeKey(layout: Layout, plan: ReadPlan, t: number, key: string, levelMaps: (Map<number, string> | undefined)[],
   precision: { ms: number }): KeyFeatures {
   const { spec, fns } = layout;
-  const parsed: (Map<number, TileValue> | undefined)[] = levelMaps.map((m) => {
+  const cache = layout.parsed;
+  const parsed: (Map<number, TileValue> | undefined)[] = levelMaps.map((m, level) => {
     if (m === undefined) return undefined;
     const out = new Map<number, TileValue>();
-    for (const [pos, text] of m) out.set(pos, JSON.parse(text) as TileValue);
+    for (const [pos, text] of m) {
+      if (PARSE_CACHE_ENTRIES <= 0) { out.set(pos, JSON.parse(text) as TileValue); continue; }
+      const id = `${level}|${pos}|${key}`;
+      const hit = cache.get(id);
+      if (hit !== undefined && hit.text === text) { out.set(pos, hit.value); continue; }
+      const value = JSON.parse(text) as TileValue;
+      if (cache.size >= PARSE_CACHE_ENTRIES) cache.clear();
+      cache.set(id, { text, value });
+      out.set(pos, value);
+    }
     return out;
   });
   let found = false;

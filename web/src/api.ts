@@ -1,9 +1,32 @@
-// The UI's REST client: bearer token from the URL (#token=...) or localStorage, JSON in and out, API errors as
-// ApiError carrying the server's { code, message, field, details }.
-export interface ApiErrorBody { code: string; message: string; field?: string; hint?: string; details?: { code: string; message: string; field?: string; span?: Span }[] }
-export interface Span { start: number; end: number; line: number; column: number }
-export interface DiagnosticJson { code: string; severity: string; message: string; hint?: string; span?: Span }
-export interface Column { name: string; type: string }
+// The UI's REST client: openapi-fetch typed by the types generated from the platform's OpenAPI document
+// (web/src/generated/api-types.ts, `npm run gen:api`), so a path, parameter or field the server does not have is a
+// type error here. The bearer token comes from the URL (#token=...) or localStorage; API errors become ApiError
+// carrying the server's { code, message, field, details }.
+import createClient from 'openapi-fetch';
+import type { components, paths } from './generated/api-types.js';
+
+export type Schemas = components['schemas'];
+export type ApiErrorBody = Schemas['Error']['error'];
+export type Span = Schemas['Span'];
+export type DiagnosticJson = Schemas['Diagnostic'];
+export type Column = Schemas['Column'];
+export type FieldSpec = Schemas['FieldSpec'];
+export type TypeSchema = Schemas['TypeSchema'];
+export type SourceDef = Schemas['SourceDefinition'];
+export type SourceStats = Schemas['SourceStats'];
+export type CatalogTable = Schemas['CatalogTable'];
+export type JobSpec = Schemas['JobSpec'];
+export type JobSpecInput = paths['/api/jobs']['post']['requestBody']['content']['application/json'];
+export type OutputSpec = Schemas['Output'];
+export type JobStatus = Schemas['JobStatus'];
+export type JobEvent = Schemas['JobEvent'];
+export type UpgradeCheck = Schemas['UpgradeCheck'];
+export type FeatureTable = Schemas['FeatureTable'];
+export type FeatureAnswer = Schemas['FeatureAnswer'];
+export type PreviewResult = Schemas['PreviewResult'];
+export type InferResult = Schemas['InferResult'];
+export type JobResults = Schemas['JobResults'];
+export type JobMetrics = Schemas['JobMetrics'];
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly body: ApiErrorBody) { super(body.message); }
@@ -22,32 +45,35 @@ export const getToken = (): string | null => localStorage.getItem(KEY);
 export const setToken = (t: string): void => localStorage.setItem(KEY, t);
 export const clearToken = (): void => localStorage.removeItem(KEY);
 
-export async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${getToken() ?? ''}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await r.text();
-  const data = text ? JSON.parse(text) as unknown : undefined;
-  if (!r.ok) {
-    const e = (data as { error?: ApiErrorBody } | undefined)?.error ?? { code: String(r.status), message: r.statusText };
-    throw new ApiError(r.status, e);
-  }
-  return data as T;
+/** The typed client: `client.GET('/api/jobs/{name}', { params: { path: { name } } })`. */
+export const client = createClient<paths>({ baseUrl: location.origin });
+client.use({
+  onRequest({ request }) {
+    request.headers.set('authorization', `Bearer ${getToken() ?? ''}`);
+    return request;
+  },
+});
+
+/**
+ * The data of an openapi-fetch answer, or an ApiError with the server's error body (a status without one, e.g. a
+ * proxy's 502, gets a body made from the status line).
+ */
+export async function ok<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const r = await p;
+  if (r.response.ok) return r.data as T;
+  const e = (r.error as { error?: ApiErrorBody } | undefined)?.error ?? { code: String(r.response.status), message: r.response.statusText || `HTTP ${r.response.status}` };
+  throw new ApiError(r.response.status, e);
 }
 
 export const errorText = (e: unknown): string =>
   e instanceof ApiError ? `${e.body.field ? `${e.body.field}: ` : ''}${e.body.message}${e.body.hint ? ` (${e.body.hint})` : ''}` : String(e);
 
-// --- shapes served by the API --------------------------------------------------------------------------------------
-export interface FieldSpec { name: string; type: string; nullable: boolean; timestampFormat?: string; timeColumn?: string; timestampPattern?: string; observedNonNull?: boolean; description?: string }
-export interface TypeSchema { fields: FieldSpec[]; eventTimeColumn?: string; watermarkDelayMs?: number; timestampStandard?: string }
-export interface SourceDef {
-  name: string; kind: string; version: number; owner?: string; description?: string; tags: string[];
-  schema?: TypeSchema; types?: Record<string, TypeSchema>; discriminator?: { path: string }; samples: string[];
-  connection: Record<string, unknown>;
-}
-export interface SourceStats { messages: number; messageRate: number; parseErrors: number; deadLetters: number; unknownFields: Record<string, number>; unknownTypes: Record<string, number>; deadLetterSamples: { at: string; reason: string; raw: string }[]; lastMessageAt?: string }
-export interface CatalogTable { table: string; source: string; type?: string; columns: (Column & { computed?: boolean; eventTime?: boolean })[]; eventTimeColumn?: string; watermarkDelayMs?: number }
-export interface JobSpec { name: string; owner: string; description: string; tags: string[]; entityKey: string[]; sources: string[]; sql: string; outputs: { table: string; kind: string; options?: Record<string, string> }[]; options: Record<string, string>; version: number; createdAt: string; updatedAt: string }
-export interface JobStatus { name: string; version: number; state: string; startedAt?: string; stoppedAt?: string; rowsIn: number; changes: number; rowsPerSec: number; changesPerSec: number; watermark: string | null; checkpoints: number; lastCheckpointAt?: string; restoredFrom?: string; errors: DiagnosticJson[]; results: number }
-export interface PreviewResult { ok: boolean; diagnostics: DiagnosticJson[]; columns: Column[]; rows: unknown[][]; truncated: boolean; timedOut: boolean; elapsedMs: number }
+/** The details of an ApiError (one per diagnostic) as one line, or ''. */
+export const errorDetails = (e: unknown): string =>
+  e instanceof ApiError && e.body.details && e.body.details.length > 0 ? ' — ' + e.body.details.map((d) => d.message ?? d.reason ?? '').join('; ') : '';
+
+/**
+ * A request body for the data dictionary routes, whose bodies the dictionary validates itself (JSON, JSON lines or
+ * arrays; its messages name the field) and OpenAPI therefore leaves undescribed.
+ */
+export const dictionaryBody = (b: unknown): never => b as never;

@@ -35,7 +35,7 @@ export const StateBadge = ({ state }: { state: string }) => <span className={`ba
 
 const TIME_TYPES = /^(TIMESTAMP|TIMESTAMP_LTZ)/;
 
-/** Editable schema of one type: field types, nullability, event-time column and watermark delay. */
+/** Editable schema of one type: field types, nullability, descriptions, event-time column and watermark delay. */
 export function SchemaEditor({ schema, onChange, title }: { schema: TypeSchema; onChange: (s: TypeSchema) => void; title?: string }) {
   const timeCols: string[] = [];
   for (const f of schema.fields) {
@@ -47,7 +47,7 @@ export function SchemaEditor({ schema, onChange, title }: { schema: TypeSchema; 
     <div className="card">
       {title && <h2>{title}</h2>}
       <table>
-        <thead><tr><th>Field</th><th>Type</th><th>Nullable</th><th>Time format</th></tr></thead>
+        <thead><tr><th>Field</th><th>Type</th><th>Nullable</th><th>Time format</th><th>Description</th></tr></thead>
         <tbody>
           {schema.fields.map((f, i) => (
             <tr key={f.name}>
@@ -55,6 +55,10 @@ export function SchemaEditor({ schema, onChange, title }: { schema: TypeSchema; 
               <td><input aria-label={`type of ${f.name}`} value={f.type} onChange={(e) => setField(i, { type: e.target.value })} /></td>
               <td><input type="checkbox" aria-label={`${f.name} nullable`} checked={f.nullable} onChange={(e) => setField(i, { nullable: e.target.checked })} /></td>
               <td className="muted">{f.timestampFormat ?? ''}{f.timeColumn ? ` → ${f.timeColumn}` : ''}</td>
+              <td><input aria-label={`description of ${f.name}`} value={f.description ?? ''} placeholder="what it means" onChange={(e) => {
+                const { description: _d, ...rest } = f;
+                onChange({ ...schema, fields: schema.fields.map((x, k) => (k === i ? (e.target.value ? { ...rest, description: e.target.value } : rest) : x)) });
+              }} /></td>
             </tr>
           ))}
         </tbody>

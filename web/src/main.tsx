@@ -4,13 +4,16 @@ import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import { api, clearToken, getToken, setToken, takeTokenFromUrl, errorText } from './api.js';
+import { client, ok, clearToken, getToken, setToken, takeTokenFromUrl, errorText } from './api.js';
 import { SourcesPage } from './pages/SourcesPage.js';
 import { SourceDetail } from './pages/SourceDetail.js';
 import { FeatureEditor } from './pages/FeatureEditor.js';
 import { JobsPage } from './pages/JobsPage.js';
 import { JobDetail } from './pages/JobDetail.js';
 import { LookupPage } from './pages/LookupPage.js';
+import { FeaturesPage } from './pages/FeaturesPage.js';
+import { MonitoringPage } from './pages/MonitoringPage.js';
+import { AlertsPage } from './pages/AlertsPage.js';
 
 function useHash(): string {
   const [h, setH] = useState(location.hash || '#/sources');
@@ -29,7 +32,7 @@ function Login({ onDone }: { onDone: () => void }) {
     <div className="login card">
       <h2>Freshet</h2>
       <p>Enter an API token (printed by <code>freshet start</code>).</p>
-      <form onSubmit={(e) => { e.preventDefault(); setToken(t.trim()); api('GET', '/api/whoami').then(onDone, (x: unknown) => { clearToken(); setErr(errorText(x)); }); }}>
+      <form onSubmit={(e) => { e.preventDefault(); setToken(t.trim()); ok(client.GET('/api/whoami')).then(onDone, (x: unknown) => { clearToken(); setErr(errorText(x)); }); }}>
         <input aria-label="API token" value={t} onChange={(e) => setT(e.target.value)} placeholder="token" />
         <button type="submit">Sign in</button>
       </form>
@@ -45,7 +48,7 @@ function App() {
   const [checked, setChecked] = useState(false);
   const check = (): void => {
     if (!getToken()) { setChecked(true); return; }
-    api<{ role: string }>('GET', '/api/whoami').then((r) => { setRole(r.role); setChecked(true); }, () => { clearToken(); setChecked(true); });
+    ok(client.GET('/api/whoami')).then((r) => { setRole(r.role); setChecked(true); }, () => { clearToken(); setChecked(true); });
   };
   useEffect(check, []);
   if (!checked) return null;
@@ -54,17 +57,20 @@ function App() {
   let page;
   switch (parts[0]) {
     case 'sources': page = parts[1] ? <SourceDetail name={parts[1]} /> : <SourcesPage />; break;
-    case 'features': page = <FeatureEditor />; break;
+    case 'features': page = parts[1] === 'new' ? <FeatureEditor /> : parts[1] === 'edit' && parts[2] ? <FeatureEditor key={parts[2]} editJob={parts[2]} /> : <FeaturesPage selected={parts[1]} />; break;
     case 'jobs': page = parts[1] ? <JobDetail name={parts[1]} /> : <JobsPage />; break;
-    case 'lookup': page = <LookupPage />; break;
+    case 'lookup': page = <LookupPage key={parts[1] ?? ''} {...(parts[1] ? { initial: parts[1] } : {})} />; break;
+    case 'monitoring': page = <MonitoringPage key={parts[1] ?? ''} {...(parts[1] ? { job: parts[1] } : {})} />; break;
+    case 'alerts': page = <AlertsPage />; break;
     default: page = <SourcesPage />;
   }
-  const nav = (href: string, label: string) => <a href={href} className={hash.startsWith(href) ? 'active' : ''}>{label}</a>;
+  // '#/features' is the catalog; '#/features/new' (the editor) is its own entry.
+  const nav = (href: string, label: string) => <a href={href} className={hash.startsWith(href) && !(href === '#/features' && hash.startsWith('#/features/new')) ? 'active' : ''}>{label}</a>;
   return (
     <>
       <header>
         <span className="brand">Freshet</span>
-        <nav>{nav('#/sources', 'Data sources')}{nav('#/features/new', 'New feature')}{nav('#/jobs', 'Jobs')}{nav('#/lookup', 'Feature lookup')}</nav>
+        <nav>{nav('#/sources', 'Data sources')}{nav('#/features/new', 'New feature')}{nav('#/features', 'Features')}{nav('#/jobs', 'Jobs')}{nav('#/lookup', 'Feature lookup')}{nav('#/monitoring', 'Monitoring')}{nav('#/alerts', 'Alerts')}</nav>
         <span className="role">role: {role} · <a href="/api/docs" target="_blank" rel="noreferrer">API docs</a></span>
       </header>
       <main>{page}</main>

@@ -11,7 +11,7 @@ import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@cod
 import { autocompletion, closeBrackets } from '@codemirror/autocomplete';
 import { linter, lintGutter, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import { parseScript } from '../../src/sql/index.js';
-import { api, type CatalogTable, type DiagnosticJson } from './api.js';
+import { client, ok, type CatalogTable, type DiagnosticJson } from './api.js';
 
 const FLINK_KEYWORDS = 'tumble hop cumulate session descriptor window_start window_end window_time watermark interval lateral unnest over partition rows range preceding following current row_number';
 
@@ -46,7 +46,7 @@ export function SqlEditor({ value, onChange, tables, onCheck }: { value: string;
         return toCm(parsed, text.length);
       }
       try {
-        const r = await api<{ ok: boolean; diagnostics: DiagnosticJson[]; columns: { name: string; type: string }[] }>('POST', '/api/sql/validate', { sql: text });
+        const r = await ok(client.POST('/api/sql/validate', { body: { sql: text } }));
         if (v.state.doc.toString() !== text) return [];
         cb.current.onCheck({ ...r, source: 'server' });
         return toCm(r.diagnostics, text.length);

@@ -353,6 +353,23 @@ export class KafkaSource implements ScanSource {
     return this.lastParts;
   }
 
+  /**
+   * Consumer lag per assigned partition: the broker's high watermark minus the offset of the next message to read
+   * (what is in the topic and not yet read). One metadata round trip per partition; monitoring calls it every few
+   * seconds, never per batch.
+   */
+  async consumerLag(): Promise<{ topic: string; partition: number; lag: number }[]> {
+    const c = this.consumer;
+    if (!c) return [];
+    const out: { topic: string; partition: number; lag: number }[] = [];
+    for (const p of this.partitions) {
+      const w = await call<{ lowOffset: number; highOffset: number }>(`table '${this.ctx.tableName}': cannot read the offsets of ${this.cfg.topic}/${p}`,
+        (cb) => c.queryWatermarkOffsets(this.cfg.topic, p, 2000, cb));
+      out.push({ topic: this.cfg.topic, partition: p, lag: Math.max(0, w.highOffset - (this.next.get(p) ?? w.lowOffset)) });
+    }
+    return out;
+  }
+
   /** Best-effort, asynchronous commit of the read position to the consumer group, for lag monitoring. */
   private commitGroup(): void {
     const c = this.consumer;

@@ -97,6 +97,13 @@ export interface TileSinkOptions {
   /** Tile writes per store request. */
   writeChunk?: number;
   /**
+   * Write only once this many rows arrived since the last write (and at end of input / before a checkpoint). Default:
+   * after every batch, for the freshest reads. Bulk loads (offline backfills) set it high: each position is then
+   * composed and written once per many rows instead of once per batch. Safe for exactly-once: unwritten positions
+   * are in the checkpointed dirty sets and are written after a restore.
+   */
+  flushRows?: number;
+  /**
    * Added to every version. A job started without restoring a checkpoint over a table an earlier run wrote must use a
    * larger base (e.g. run generation × 2^40) so its writes are newer; a restored job keeps the checkpointed base.
    */
@@ -160,6 +167,8 @@ export class TileSinkOperator extends Operator {
   private readonly chunk: number;
   private due: number[];
   private versionBase: number;
+  private readonly flushRows: number;
+  private rowsSinceFlush = 0;
 
   constructor(readonly spec: TileSinkSpec, ctx: OperatorContext, _evalCtx: EvalContext | undefined, inputFields: RowField[],
     private readonly store: KvStore, opts: TileSinkOptions = {}) {
@@ -192,6 +201,7 @@ export class TileSinkOperator extends Operator {
     this.pending = this.g.map(() => new TimerQueue<string>());
     this.due = this.g.map(() => -Infinity);
     this.versionBase = opts.versionBase ?? 0;
+    this.flushRows = opts.flushRows ?? 0;
   }
 
   process(batch: Batch, _input = 0): void {
@@ -199,6 +209,7 @@ export class TileSinkOperator extends Operator {
     const n = rows.length;
     this.rowsIn += n;
     const tc = this.timeCol;
+    this.rowsSinceFlush += n;
     for (let r = 0; r < n; r++) {
       const row = rows[r]!;
       if (kinds[r] !== RowKind.Insert) { this.ctx.badRow(this.id, row, 'tiled features require an append-only input'); continue; }
@@ -291,6 +302,8 @@ export class TileSinkOperator extends Operator {
 
   /** Writes changed tiles (and due tail copies), then the progress meta; evicts tiles no write can need any more. */
   async flushAsync(): Promise<void> {
+    if (this.rowsSinceFlush < this.flushRows && this.currentWatermark !== Infinity) return;
+    this.rowsSinceFlush = 0;
     this.updateDue();
     const writes: TileWrite[] = [];
     for (let i = 0; i < this.levels; i++) {

@@ -48,10 +48,11 @@ GROUP BY user_id, window_start, window_end`,
   },
   {
     name: 'clicks_per_page', owner: 'demo', tags: ['demo', 'clicks'], entityKey: ['page'], sources: ['clicks'],
-    description: 'Clicks and distinct users per page since the start.',
+    description: 'Clicks and distinct users per page since the start; published to the embedded online store (served at /api/features/clicks_per_page).',
     sql: `SELECT page, COUNT(*) AS clicks, COUNT(DISTINCT user_id) AS users
 FROM clicks
 GROUP BY page`,
+    outputs: [{ table: 'clicks_per_page', kind: 'store', store: 'embedded-kv' }],
   },
   {
     name: 'logins_per_user', owner: 'demo', tags: ['demo', 'app_events'], entityKey: ['user_id'], sources: ['app_events.login'],

@@ -4,6 +4,7 @@
  *                                                       producing job and lineage (sources → feature → consumers)
  *   GET  /api/features/{table}?key=K[&key=K2...][&at=T] values by entity key
  *   POST /api/features/{table}  {"keys": [...], "at": T}
+ *   GET  /api/stores                                    online stores outputs can write (embedded default + connections in use)
  * Each table is read from the store its job writes (feature-stores.ts); a table no job publishes is read from the
  * embedded default store (tables written by scripts). A tiled table (sliding windows) answers fresh-at-read values
  * as serving/read-features.ts defines them; a plain upsert table answers each key's stored row:
@@ -11,6 +12,7 @@
  *     results: [{ key, found, values ({} when not found), lastEventTime: null, version, writtenAt }] }
  * Keys are the store keys: the primary key values in table column order, joined with `|` (docs/stores.md).
  */
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FreshetError, diag } from '../../common/diagnostics.js';
 import type { KvStore } from '../../engine/kv-store-api.js';
@@ -20,8 +22,9 @@ import { FusedStore } from '../../serving/fused-store.js';
 import { renderAnswer } from '../../serving/serving-routes.js';
 import { JobErrors, type JobManager } from './job-manager.js';
 import type { FeatureStores } from './feature-stores.js';
-import { maskedConnection, type FeatureTable } from './feature-tables.js';
+import { connectionKey, maskedConnection, type FeatureTable } from './feature-tables.js';
 import { sendPlatformError } from './platform-routes.js';
+import { errorResponses, schemaRef } from './api-schemas.js';
 
 const MAX_KEYS = 1000;
 
@@ -110,10 +113,10 @@ export function registerFeatureRoutes(app: FastifyInstance, jobs: JobManager, st
     }
   };
 
-  const any = { type: 'object', additionalProperties: true } as const;
+  const errors = errorResponses(400, 401, 403, 404, 503);
   const params = { type: 'object', required: ['table'], properties: { table: { type: 'string', minLength: 1, maxLength: 256 } } } as const;
 
-  app.get('/api/features', { schema: { tags: ['features'], summary: 'Published feature tables with schema, store and lineage', response: { 200: any } } }, async (_req, reply) => {
+  app.get('/api/features', { schema: { tags: ['features'], summary: 'Published feature tables with schema, store and lineage', response: { 200: { type: 'object', required: ['features'], properties: { features: { type: 'array', items: schemaRef('FeatureTable') } } }, ...errors } } }, async (_req, reply) => {
     try {
       const list = await jobs.list();
       const all = list.map((j) => ({ name: j.spec.name, sources: j.spec.sources, sql: j.spec.sql }));
@@ -122,11 +125,37 @@ export function registerFeatureRoutes(app: FastifyInstance, jobs: JobManager, st
     } catch (e) { return sendPlatformError(reply, e); }
   });
 
+  // The online stores a job output can write: the platform's embedded store (always) and every other connection a
+  // published feature table uses (a Redis server...), secrets masked — the editor's outputs step offers these.
+  app.get('/api/stores', {
+    schema: {
+      tags: ['features'], summary: 'Online stores: the embedded default and the connections published feature tables use',
+      response: { 200: { type: 'object', required: ['stores'], properties: { stores: { type: 'array', items: schemaRef('OnlineStore') } } }, ...errors },
+    },
+  }, async (_req, reply) => {
+    try {
+      const out = new Map<string, { store: string; default: boolean; connection: Record<string, string>; tables: string[] }>();
+      out.set('default', { store: 'embedded-kv', default: true, connection: { path: stores.embeddedPath }, tables: [] });
+      for (const f of await jobs.features()) {
+        const isDefault = f.store === 'embedded-kv' && path.resolve(f.options['path'] ?? stores.embeddedPath) === path.resolve(stores.embeddedPath);
+        const key = isDefault ? 'default' : connectionKey(f);
+        const e = out.get(key) ?? { store: f.store, default: false, connection: maskedConnection(f), tables: [] };
+        e.tables.push(f.table);
+        out.set(key, e);
+      }
+      return { stores: [...out.values()] };
+    } catch (e) { return sendPlatformError(reply, e); }
+  });
+
   app.get<{ Params: { table: string }; Querystring: Record<string, string | string[] | undefined> }>('/api/features/:table', {
-    schema: { tags: ['features'], summary: 'Feature values by entity key (?key=K&key=K2&at=T)', params },
+    schema: { tags: ['features'], summary: 'Feature values by entity key (?key=K&key=K2&at=T)', params,
+      querystring: { type: 'object', properties: { key: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, at: { type: 'string', description: 'Read time: epoch ms or ISO-8601 (default now)' } } },
+      response: { 200: schemaRef('FeatureAnswer'), ...errors } },
   }, async (req, reply) => answer(reply, req.params.table, req.query['key'], req.query['at']));
 
   app.post<{ Params: { table: string }; Body: { keys?: unknown; at?: unknown } }>('/api/features/:table', {
-    schema: { tags: ['features'], summary: 'Feature values of a batch of keys', params, body: { type: 'object', properties: { keys: { type: 'array' }, at: {} } } },
+    schema: { tags: ['features'], summary: 'Feature values of a batch of keys', params,
+      body: { type: 'object', properties: { keys: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }, description: 'Store keys (PRIMARY KEY values joined with |)' }, at: { description: 'Read time: epoch ms or ISO-8601 (default now)' } } },
+      response: { 200: schemaRef('FeatureAnswer'), ...errors } },
   }, async (req, reply) => answer(reply, req.params.table, req.body?.keys, req.body?.at));
 }

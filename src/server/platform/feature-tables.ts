@@ -20,9 +20,11 @@ import type { JobSpec, OutputSpec, StoreKind } from './job-spec.js';
 import { tileOptionProblem } from '../../connectors/stores/kv-connector.js';
 
 /** Options a store output may set (in `options` or `secrets`), per store. */
+/** The changed-keys topic (src/connectors/stores/changed-keys.ts): every store sink may announce changed keys. */
+const CHANGED_KEYS_OPTIONS = ['changed-keys.topic', 'changed-keys.bootstrap-servers', 'changed-keys.values', 'changed-keys.delivery-guarantee', 'changed-keys.transactional-id-prefix'];
 const STORE_OPTIONS: Record<StoreKind, readonly string[]> = {
-  'embedded-kv': ['path', 'tile.granularities', 'tile.retention', 'tile.exact', 'tile.edge-entries'],
-  redis: ['host', 'port', 'database', 'username', 'password', 'connect-timeout', 'tile.granularities', 'tile.retention', 'tile.exact', 'tile.edge-entries'],
+  'embedded-kv': ['path', 'tile.granularities', 'tile.retention', 'tile.exact', 'tile.edge-entries', ...CHANGED_KEYS_OPTIONS],
+  redis: ['host', 'port', 'database', 'username', 'password', 'connect-timeout', 'tile.granularities', 'tile.retention', 'tile.exact', 'tile.edge-entries', ...CHANGED_KEYS_OPTIONS],
 };
 /** Options that describe where the store is (one serving store per distinct connection). */
 const CONNECTION_OPTIONS = ['path', 'host', 'port', 'database', 'username', 'password'];

@@ -62,7 +62,7 @@ export const outputSchema = {
     table: { type: 'string', pattern: IDENT, maxLength: 128, description: 'Feature table name' },
     kind: { type: 'string', enum: ['embedded', 'store'], description: 'Output kind; embedded = kept by the platform, latest row per entity key; store = also written to an online store and registered for lookups' },
     store: { type: 'string', enum: STORE_KINDS, description: "Online store of a 'store' output" },
-    options: { ...stringMap, description: "Output options (redis: host, port, database, username, connect-timeout; embedded-kv: path; both: tile.granularities, tile.retention)" },
+    options: { ...stringMap, description: "Output options (redis: host, port, database, username, connect-timeout; embedded-kv: path; both: tile.granularities, tile.retention, tile.exact, tile.edge-entries, and the changed-keys topic: changed-keys.topic, changed-keys.bootstrap-servers, changed-keys.values, changed-keys.delivery-guarantee (at-least-once | exactly-once), changed-keys.transactional-id-prefix)" },
     secrets: { ...stringMap, description: 'Secret output options (e.g. redis password, host, port); stored, never returned' },
   },
 } as const;

@@ -21,6 +21,13 @@ import { FeatureStores } from './feature-stores.js';
 import { registerFeatureRoutes } from './feature-routes.js';
 import { registerOfflineRoutes } from './offline-routes.js';
 import { installBodyParsers, lazyLog } from '../body-parsers.js';
+import { installMonitoring, type Monitoring, type MonitoringOptions } from '../monitoring/monitoring.js';
+import { featureCheckProvider } from '../monitoring/feature-check-provider.js';
+import { registerHealthRoutes } from './health-routes.js';
+import type { JobSpecStore } from './job-spec-store.js';
+import type { LeaderElection } from './leader-election.js';
+import type { RestartPolicy } from './supervisor.js';
+import { addApiSchemas } from './api-schemas.js';
 
 export interface PlatformServerOptions {
   dictionary: Dictionary;
@@ -45,11 +52,21 @@ export interface PlatformServerOptions {
   servingStore?: KvStore;
   /** Directory of an embedded default store (when `servingStore` is not an EmbeddedKvStore with its own path). */
   kvPath?: string;
+  /** Monitoring settings (docs/monitoring.md): collection interval, webhook retries, public URL for links. */
+  monitoring?: Pick<MonitoringOptions, 'intervalMs' | 'retry' | 'publicUrl' | 'autoStart'>;
+  /** High availability (docs/high-availability.md): job specs in a shared store, shared checkpoints, leader election. */
+  jobStore?: JobSpecStore;
+  checkpointRoot?: string;
+  leader?: LeaderElection;
+  restartPolicy?: RestartPolicy;
+  instanceId?: string;
 }
 
 export interface PlatformServer {
   app: FastifyInstance;
   jobs: JobManager;
+  /** Metrics (`/metrics`, `/api/metrics/...`) and alerting (`/api/alerts/...`) of this instance. */
+  monitoring: Monitoring;
   /** Opens (once) the embedded log for appending. */
   openLog: () => Promise<EmbeddedLog>;
 }
@@ -91,7 +108,10 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
       security: [{ bearer: [] }],
       tags: [{ name: 'sources' }, { name: 'jobs' }, { name: 'features' }, { name: 'sql' }, { name: 'platform' }],
     },
+    // Shared schemas (api-schemas.ts) become components named after their $id (the generated client's types).
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
   });
+  addApiSchemas(app);
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -110,11 +130,37 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
   registerDictionaryRoutes(app, { dictionary: o.dictionary, logDir: o.logDir, openLog });
   const defaultStore = o.servingStore ?? new EmbeddedKvStore(o.kvPath ? { path: o.kvPath } : {});
   const kvPath = defaultStore instanceof EmbeddedKvStore ? defaultStore.path : (o.kvPath ?? defaultKvPath());
-  const jobs = new JobManager({ dictionary: o.dictionary, logDir: o.logDir, root: o.platformDir, kvPath, ...(o.baseDir ? { baseDir: o.baseDir } : {}) });
+  const jobs = new JobManager({
+    dictionary: o.dictionary, logDir: o.logDir, root: o.platformDir, kvPath, ...(o.baseDir ? { baseDir: o.baseDir } : {}),
+    ...(o.jobStore ? { store: o.jobStore } : {}), ...(o.checkpointRoot ? { checkpointRoot: o.checkpointRoot } : {}),
+    ...(o.leader ? { leader: o.leader } : {}), ...(o.restartPolicy ? { restartPolicy: o.restartPolicy } : {}),
+    ...(o.instanceId ? { instanceId: o.instanceId } : {}),
+  });
   registerPlatformRoutes(app, { dictionary: o.dictionary, jobs, logDir: o.logDir, baseDir: o.baseDir ?? process.cwd(), tokens: o.tokens });
   const stores = new FeatureStores(defaultStore, kvPath, o.baseDir ?? '.');
   registerFeatureRoutes(app, jobs, stores);
   registerOfflineRoutes(app, jobs, stores);
+  const monitoring = installMonitoring(app, { ...(o.monitoring ?? {}), jobs, platformDir: o.platformDir, instance: jobs.instanceId });
+  monitoring.addCheckProvider(featureCheckProvider(() => jobs.features(), (f) => stores.storeFor(f)));
+  registerHealthRoutes(app, {
+    checks: {
+      catalog: async () => { await o.dictionary.list(); await jobs.store.ping?.(); },
+      // One round trip per online store a published feature table lives in (and the default store).
+      stores: async () => {
+        const seen = new Set<unknown>();
+        for (const f of [undefined, ...await jobs.features()]) {
+          const s = await stores.storeFor(f);
+          if (seen.has(s)) continue;
+          seen.add(s);
+          await s.getMeta(f?.table ?? '__freshet', 'readyz');
+        }
+      },
+      jobs: () => {
+        if (!jobs.resumed) throw new Error('jobs are still being restored');
+        if (jobs.reconcileError !== undefined) throw new Error(`leader loop: ${jobs.reconcileError}`);
+      },
+    },
+  });
   if (o.uiDir !== undefined) registerStaticUi(app, o.uiDir);
   app.addHook('onClose', async () => {
     await jobs.close();
@@ -123,5 +169,5 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
     if (log) await (await log.catch(() => undefined))?.close();
   });
   if (o.resumeJobs ?? true) await jobs.resume();
-  return { app, jobs, openLog };
+  return { app, jobs, monitoring, openLog };
 }

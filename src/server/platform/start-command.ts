@@ -3,6 +3,10 @@
  * directory; nothing else to run) on port 7070 (`--port`, `FRESHET_PORT`), serving the web UI and `/api/...`.
  * Builds the UI first when `web/dist` is missing and the build tooling is installed. `--demo` adds generated
  * streams and example features (demo.ts). Prints the URL and, when no token is configured, a generated admin token.
+ * High availability (docs/high-availability.md): `--catalog postgres://...` (or FRESHET_CATALOG_URL) keeps the
+ * dictionary, job specs and desired states in PostgreSQL and elects one leader per job among the instances sharing
+ * it; `--checkpoint-dir` (FRESHET_CHECKPOINT_DIR) must then be a directory every instance reads and writes.
+ * SIGTERM/SIGINT: stop accepting requests, stop the jobs with a final checkpoint, release leadership, exit 0.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,8 +20,20 @@ import { startDemo } from './demo.js';
 import { createPlatformServer } from './platform-server.js';
 import { packageRoot } from './static-ui.js';
 import { EmbeddedKvStore } from '../../connectors/stores/embedded-kv-store.js';
+import { hostname } from 'node:os';
+import { LeaderElection } from './leader-election.js';
+import { PostgresJobStore } from './postgres-job-store.js';
+import { restartPolicyFromEnv } from './supervisor.js';
 
-export interface StartOptions { port?: number; host?: string; demo?: boolean; build?: boolean; logger?: boolean }
+export interface StartOptions {
+  port?: number; host?: string; demo?: boolean; build?: boolean; logger?: boolean;
+  /** A postgres:// URL shared by several instances (default $FRESHET_CATALOG_URL; none = embedded, one instance). */
+  catalog?: string;
+  /** Checkpoint root (default $FRESHET_CHECKPOINT_DIR, else <data>/platform/checkpoints); shared for HA. */
+  checkpointDir?: string;
+  /** Name of this instance (default $FRESHET_INSTANCE_ID, else host:pid). */
+  instanceId?: string;
+}
 
 /** Builds web/dist when missing (and possible); returns a note for the console. */
 export function ensureUiBuilt(root = packageRoot()): string {
@@ -31,7 +47,15 @@ export function ensureUiBuilt(root = packageRoot()): string {
 
 export async function startPlatform(o: StartOptions = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const data = dataDir();
-  const store = openDictionaryStore();
+  const catalogUrl = o.catalog ?? process.env['FRESHET_CATALOG_URL'] ?? '';
+  const store = openDictionaryStore({ ...process.env, FRESHET_CATALOG_URL: catalogUrl });
+  const shared = catalogUrl !== '';
+  const instanceId = o.instanceId ?? (process.env['FRESHET_INSTANCE_ID'] || `${hostname()}:${process.pid}`);
+  const ckEnv = process.env['FRESHET_CHECKPOINT_DIR'];
+  const checkpointRoot = o.checkpointDir ?? (ckEnv !== undefined && ckEnv !== '' ? ckEnv : undefined);
+  const jobStore = shared ? new PostgresJobStore({ url: catalogUrl }) : undefined;
+  const sessionTimeout = Number(process.env['FRESHET_LEADER_SESSION_TIMEOUT_MS'] ?? '');
+  const leader = shared ? new LeaderElection({ url: catalogUrl, instanceId, ...(Number.isFinite(sessionTimeout) && sessionTimeout > 0 ? { sessionTimeoutMs: sessionTimeout } : {}) }) : undefined;
   const dictionary = new Dictionary(store);
   const tokens = loadTokenConfig(data);
   const uiNote = o.build === false ? 'web UI: not built (--no-build)' : ensureUiBuilt();
@@ -40,13 +64,17 @@ export async function startPlatform(o: StartOptions = {}): Promise<{ url: string
     uiDir: path.join(packageRoot(), 'web', 'dist'), logger: o.logger ?? false,
     // Feature tables written with 'connector' = 'embedded-kv' (default path) are served at /api/features/{table}.
     servingStore: new EmbeddedKvStore(),
+    restartPolicy: restartPolicyFromEnv(), instanceId,
+    ...(jobStore ? { jobStore } : {}), ...(leader ? { leader } : {}),
+    ...(checkpointRoot !== undefined ? { checkpointRoot: path.resolve(checkpointRoot) } : {}),
   });
   const demo = o.demo ? await startDemo(dictionary, srv.openLog, srv.jobs) : undefined;
   const port = o.port ?? (Number(process.env['FRESHET_PORT'] ?? '') || 7070);
   const address = await srv.app.listen({ port, host: o.host ?? '127.0.0.1' });
   const url = address.replace('[::1]', 'localhost');
   process.stderr.write(`freshet: platform ready at ${url} (data: ${data}; ${uiNote})\n`);
-  process.stderr.write(`freshet: API docs at ${url}/api/docs; health at ${url}/healthz\n`);
+  process.stderr.write(`freshet: API docs at ${url}/api/docs; health at ${url}/healthz, ${url}/livez, ${url}/readyz\n`);
+  if (shared) process.stderr.write(`freshet: shared catalog (PostgreSQL), instance ${instanceId}, checkpoints in ${checkpointRoot !== undefined ? path.resolve(checkpointRoot) : path.join(data, 'platform', 'checkpoints')}\n`);
   if (tokens.generated) {
     const t = tokens.tokens[0]!.token;
     process.stderr.write(`freshet: generated admin API token: ${t}\nfreshet: open ${url}/#token=${t}\n`);
@@ -58,8 +86,9 @@ export async function startPlatform(o: StartOptions = {}): Promise<{ url: string
     url,
     close: async () => {
       demo?.stop();
-      await srv.app.close();
+      await srv.app.close(); // stops the jobs (final checkpoints), then releases leadership
       await store.close();
+      await jobStore?.close();
     },
   };
 }
@@ -72,8 +101,15 @@ export function registerStartCommand(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--demo', 'register generated e-commerce streams and example features')
     .option('--no-build', 'do not build the web UI when it is missing')
-    .action(async (o: { port?: number; host: string; demo?: boolean; build: boolean }) => {
-      const p = await startPlatform({ ...(o.port !== undefined ? { port: o.port } : {}), host: o.host, demo: o.demo === true, build: o.build });
+    .option('--catalog <url>', 'postgres:// URL of a catalog shared by several instances (default $FRESHET_CATALOG_URL)')
+    .option('--checkpoint-dir <dir>', 'checkpoint root, shared by all instances with --catalog (default $FRESHET_CHECKPOINT_DIR or <data>/platform/checkpoints)')
+    .option('--instance-id <id>', 'name of this instance in job status and events (default $FRESHET_INSTANCE_ID or host:pid)')
+    .action(async (o: { port?: number; host: string; demo?: boolean; build: boolean; catalog?: string; checkpointDir?: string; instanceId?: string }) => {
+      const p = await startPlatform({
+        ...(o.port !== undefined ? { port: o.port } : {}), host: o.host, demo: o.demo === true, build: o.build,
+        ...(o.catalog !== undefined ? { catalog: o.catalog } : {}), ...(o.checkpointDir !== undefined ? { checkpointDir: o.checkpointDir } : {}),
+        ...(o.instanceId !== undefined ? { instanceId: o.instanceId } : {}),
+      });
       let closing = false;
       const shutdown = (): void => {
         if (closing) return;

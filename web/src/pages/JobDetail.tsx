@@ -1,12 +1,9 @@
 // One job: state, throughput (chart), watermark, checkpoints, errors, the latest feature values per entity key and
 // recent changes; start/stop/restart; the job's JSON configuration.
 import { useState } from 'react';
-import { api, errorText, type Column, type JobSpec, type JobStatus } from '../api.js';
+import { client, ok, errorText, type JobEvent, type JobMetrics as Metrics, type JobResults as Results, type JobSpec, type JobStatus } from '../api.js';
 import { ResultTable, StateBadge, usePoll } from '../components.js';
 import { ThroughputChart } from '../chart.js';
-
-interface Results { columns: Column[]; entityKey: string[]; rows: unknown[][]; updatedAt: string[]; recent: { at: string; op: string; row: unknown[] }[] }
-interface Metrics { series: { t: number; rowsPerSec: number; changesPerSec: number; watermark: number | null }[]; checkpoints: { file: string; at: string; bytes: number }[] }
 
 export function JobDetail({ name }: { name: string }) {
   const [job, setJob] = useState<{ job: JobSpec; status: JobStatus } | null>(null);
@@ -14,18 +11,27 @@ export function JobDetail({ name }: { name: string }) {
   const [m, setM] = useState<Metrics | null>(null);
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
+  const [hist, setHist] = useState<{ versions: JobSpec[]; events: JobEvent[] } | null>(null);
   const load = async (): Promise<void> => {
     try {
-      setJob(await api('GET', `/api/jobs/${name}`));
-      setRes(await api('GET', `/api/jobs/${name}/results?limit=50`));
-      setM(await api('GET', `/api/jobs/${name}/metrics`));
+      const path = { name };
+      setJob(await ok(client.GET('/api/jobs/{name}', { params: { path } })));
+      setRes(await ok(client.GET('/api/jobs/{name}/results', { params: { path, query: { limit: '50' } } })));
+      setM(await ok(client.GET('/api/jobs/{name}/metrics', { params: { path } })));
+      setHist(await ok(client.GET('/api/jobs/{name}/history', { params: { path } })));
       setErr('');
     } catch (e) { setErr(errorText(e)); }
   };
   usePoll(load, 1500, [name]);
-  const act = async (a: string): Promise<void> => {
+  const act = async (a: 'start' | 'stop' | 'restart'): Promise<void> => {
     setBusy(true);
-    try { await api('POST', `/api/jobs/${name}/${a}`); await load(); } catch (e) { setErr(errorText(e)); }
+    const path = { name };
+    try {
+      if (a === 'start') await ok(client.POST('/api/jobs/{name}/start', { params: { path } }));
+      else if (a === 'stop') await ok(client.POST('/api/jobs/{name}/stop', { params: { path } }));
+      else await ok(client.POST('/api/jobs/{name}/restart', { params: { path } }));
+      await load();
+    } catch (e) { setErr(errorText(e)); }
     setBusy(false);
   };
   if (!job) return <p>{err || 'Loading…'}</p>;
@@ -39,6 +45,9 @@ export function JobDetail({ name }: { name: string }) {
         <button onClick={() => void act('start')} disabled={busy || s.state === 'running'}>Start</button>
         <button className="secondary" onClick={() => void act('stop')} disabled={busy || s.state !== 'running'}>Stop</button>
         <button className="secondary" onClick={() => void act('restart')} disabled={busy}>Restart</button>
+        <a className="button secondary" href={`#/features/edit/${name}`} data-testid="edit-job">Edit (new version)</a>
+        <a className="button secondary" href={`#/features/${name}`}>Versions &amp; lineage</a>
+        <a className="button secondary" href={`#/monitoring/${encodeURIComponent(name)}`} data-testid="job-monitoring">Monitoring</a>
         <div style={{ marginTop: 12 }}>
           <span className="stat"><b data-testid="rows-per-sec">{s.rowsPerSec}</b>rows/s in</span>
           <span className="stat"><b>{s.rowsIn}</b>rows read</span>
@@ -57,6 +66,16 @@ export function JobDetail({ name }: { name: string }) {
       {res && <ResultTable columns={[{ name: 'at', type: 'time' }, { name: 'op', type: '' }, ...res.columns]} rows={res.recent.slice(0, 15).map((c) => [c.at.slice(11, 23), c.op, ...c.row])} />}
       <h2>Checkpoints</h2>
       <p className="muted">{m?.checkpoints.map((c) => `${c.file} (${c.bytes} B, ${c.at.slice(11, 19)})`).join(' · ') || 'none yet'}</p>
+      <h2>History</h2>
+      <table data-testid="job-history">
+        <thead><tr><th>At</th><th>Event</th><th>Version</th><th>Checkpoint restored</th><th>Note</th></tr></thead>
+        <tbody>
+          {[...(hist?.events ?? [])].reverse().slice(0, 30).map((e, i) => (
+            <tr key={i}><td>{e.at.replace('T', ' ').slice(0, 19)}</td><td>{e.kind}</td><td>v{e.version}</td><td>{e.restoredFrom ?? ''}</td><td className="muted">{e.note ?? ''}</td></tr>
+          ))}
+          {(hist?.events.length ?? 0) === 0 && <tr><td colSpan={5} className="muted">versions: {hist?.versions.map((v) => `v${v.version} (${v.updatedAt.slice(0, 19)})`).join(', ')}</td></tr>}
+        </tbody>
+      </table>
       <h2>Job configuration</h2>
       <pre>{JSON.stringify(job.job, null, 2)}</pre>
     </>

@@ -1,13 +1,13 @@
 // Jobs: every deployed feature job with its state, throughput and watermark.
 import { useState } from 'react';
-import { api, errorText, type JobSpec, type JobStatus } from '../api.js';
+import { client, ok, errorText, type JobSpec, type JobStatus } from '../api.js';
 import { StateBadge, usePoll } from '../components.js';
 
 export function JobsPage() {
   const [jobs, setJobs] = useState<{ spec: JobSpec; status: JobStatus }[]>([]);
   const [err, setErr] = useState('');
   usePoll(async () => {
-    try { setJobs((await api<{ jobs: { spec: JobSpec; status: JobStatus }[] }>('GET', '/api/jobs')).jobs); setErr(''); } catch (e) { setErr(errorText(e)); }
+    try { setJobs((await ok(client.GET('/api/jobs'))).jobs); setErr(''); } catch (e) { setErr(errorText(e)); }
   }, 2000);
   return (
     <>

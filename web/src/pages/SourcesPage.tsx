@@ -1,10 +1,17 @@
-// Data sources: the registered sources with live statistics, and registration from an uploaded sample file
-// (JSON lines or a JSON array) with the inferred schema shown for editing before it is saved.
+// Data sources: the registered sources with live statistics, and registration — of the embedded log or a Kafka
+// topic — from an uploaded sample file (JSON lines or a JSON array) or, for Kafka, from messages sampled off the live
+// topic, with the inferred schema shown for editing before it is saved. Kafka secret properties (SASL/SSL
+// passwords) are sent once and never shown again.
 import { useState } from 'react';
-import { api, errorText, type SourceDef, type SourceStats, type TypeSchema } from '../api.js';
+import { client, ok, dictionaryBody, errorText, type InferResult, type SourceDef, type SourceStats } from '../api.js';
 import { SchemaEditor, usePoll } from '../components.js';
 
-interface Inferred { schema?: TypeSchema; types?: Record<string, TypeSchema>; discriminator?: { path: string }; warnings: { message: string }[]; ddl: string; samplesRead: number }
+type Inferred = InferResult;
+type Kind = 'embedded-log' | 'kafka';
+
+/** `key=value` lines → a map (blank lines and `#` comments skipped). */
+const propsOf = (text: string): Record<string, string> => Object.fromEntries(text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && l.includes('='))
+  .map((l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim()]));
 
 function Register({ onSaved }: { onSaved: () => void }) {
   const [name, setName] = useState('');
@@ -14,21 +21,32 @@ function Register({ onSaved }: { onSaved: () => void }) {
   const [inf, setInf] = useState<Inferred | null>(null);
   const [err, setErr] = useState('');
   const [owner, setOwner] = useState('');
-  const infer = async (): Promise<void> => {
+  const [kind, setKind] = useState<Kind>('embedded-log');
+  const [servers, setServers] = useState('127.0.0.1:9092');
+  const [topic, setTopic] = useState('');
+  const [props, setProps] = useState('');
+  const [secretProps, setSecretProps] = useState('');
+  const infer = async (fromTopic = false): Promise<void> => {
     setErr('');
+    const options = { ...(disc ? { discriminator: disc } : {}), name: name || 'source' };
+    const kafka = { bootstrapServers: servers, topic: topic || name, count: 100, properties: { ...propsOf(props), ...propsOf(secretProps) } };
     try {
-      setInf(await api<Inferred>('POST', '/api/sources/infer', { samples: text, options: { ...(disc ? { discriminator: disc } : {}), name: name || 'source' } }));
+      setInf(await ok(client.POST('/api/sources/infer', { body: dictionaryBody(fromTopic ? { kafka, options } : { samples: text, options }) })));
     } catch (e) { setErr(errorText(e)); setInf(null); }
   };
   const save = async (): Promise<void> => {
     setErr('');
     try {
       const samples = text.trim().startsWith('[') ? (JSON.parse(text) as unknown[]).map((x) => JSON.stringify(x)) : text.split(/\r?\n/).filter((l) => l.trim());
-      await api('POST', '/api/sources', {
-        name, samples: samples.slice(0, 50), ...(owner ? { owner } : {}),
+      const secrets = propsOf(secretProps);
+      const connection = kind === 'kafka'
+        ? { bootstrapServers: servers, topic: topic || name, properties: propsOf(props), ...(Object.keys(secrets).length > 0 ? { secrets } : {}) }
+        : undefined;
+      await ok(client.POST('/api/sources', { body: dictionaryBody({
+        name, kind, ...(connection ? { connection } : {}), samples: samples.slice(0, 50), ...(owner ? { owner } : {}),
         ...(inf?.types ? { types: inf.types, discriminator: inf.discriminator } : { schema: inf?.schema }),
-      });
-      setInf(null); setText(''); setName(''); setFileName('');
+      }) }));
+      setInf(null); setText(''); setName(''); setFileName(''); setSecretProps('');
       onSaved();
     } catch (e) { setErr(errorText(e)); }
   };
@@ -39,7 +57,22 @@ function Register({ onSaved }: { onSaved: () => void }) {
         <div><label>Name</label><input aria-label="source name" value={name} onChange={(e) => setName(e.target.value)} placeholder="orders" /></div>
         <div><label>Owner</label><input aria-label="source owner" value={owner} onChange={(e) => setOwner(e.target.value)} /></div>
         <div><label>Type discriminator (multi-type topics)</label><input aria-label="discriminator" value={disc} onChange={(e) => setDisc(e.target.value)} placeholder="$.type" /></div>
+        <div>
+          <label>Where the events are</label>
+          <select aria-label="source kind" value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
+            <option value="embedded-log">embedded log (POST /api/sources/{'{name}'}/events)</option>
+            <option value="kafka">Kafka topic</option>
+          </select>
+        </div>
       </div>
+      {kind === 'kafka' && (
+        <div className="row">
+          <div><label>Bootstrap servers</label><input aria-label="kafka bootstrap servers" value={servers} onChange={(e) => setServers(e.target.value)} /></div>
+          <div><label>Topic (default: the name)</label><input aria-label="kafka topic" value={topic} onChange={(e) => setTopic(e.target.value)} placeholder={name} /></div>
+          <div><label>Client properties (key=value lines)</label><textarea aria-label="kafka properties" rows={2} value={props} onChange={(e) => setProps(e.target.value)} placeholder="security.protocol=SASL_SSL" /></div>
+          <div><label>Secret properties (stored, never shown again)</label><textarea aria-label="kafka secret properties" rows={2} value={secretProps} onChange={(e) => setSecretProps(e.target.value)} placeholder="sasl.jaas.config=..." /></div>
+        </div>
+      )}
       <label>Sample file (JSON lines or a JSON array)</label>
       <input type="file" aria-label="sample file" accept=".json,.jsonl,.ndjson,.txt" onChange={async (e) => {
         const f = e.target.files?.[0];
@@ -51,6 +84,7 @@ function Register({ onSaved }: { onSaved: () => void }) {
       {fileName && <span className="muted"> {fileName}: {text.split('\n').filter((l) => l.trim()).length} lines</span>}
       <div style={{ marginTop: 10 }}>
         <button onClick={() => void infer()} disabled={!text}>Infer schema</button>
+        {kind === 'kafka' && <button className="secondary" onClick={() => void infer(true)} disabled={!servers || !(topic || name)}>Sample the live topic</button>}
         <button onClick={() => void save()} disabled={!inf || !name}>Register</button>
       </div>
       {err && <p className="error" data-testid="register-error">{err}</p>}
@@ -73,10 +107,10 @@ export function SourcesPage() {
   const [err, setErr] = useState('');
   const load = async (): Promise<void> => {
     try {
-      const r = await api<{ sources: SourceDef[] }>('GET', '/api/sources');
+      const r = await ok(client.GET('/api/sources'));
       setSources(r.sources);
       const st: Record<string, SourceStats> = {};
-      await Promise.all(r.sources.map(async (s) => { st[s.name] = await api<SourceStats>('GET', `/api/sources/${s.name}/stats`); }));
+      await Promise.all(r.sources.map(async (s) => { st[s.name] = await ok(client.GET('/api/sources/{name}/stats', { params: { path: { name: s.name } } })); }));
       setStats(st);
       setErr('');
     } catch (e) { setErr(errorText(e)); }

@@ -1,0 +1,251 @@
+/**
+ * Shared JSON schemas of the platform API's bodies and answers, registered once on the Fastify app
+ * (`addApiSchemas`) and referenced by `$ref: '<Name>#'` from the routes. @fastify/swagger turns each into a named
+ * OpenAPI component (`components.schemas.<Name>`), so the UI's generated client (web/src/generated/api-types.ts,
+ * `npm run gen:api`) gets one TypeScript type per shape.
+ *
+ * Invariant: a response schema lists every property the handler returns. Fastify serializes answers with these
+ * schemas, and an object schema without `additionalProperties: true` drops properties it does not list; objects
+ * whose keys are data (options, counters by name) say `additionalProperties: {...}` instead. The shapes other parts
+ * of Freshet extend (JobStatus, JobSpec, SourceDefinition) are open (`additionalProperties: true`): a new field
+ * passes through untyped until it is listed here.
+ */
+import type { FastifyInstance } from 'fastify';
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const num = { type: 'number' } as const;
+const bool = { type: 'boolean' } as const;
+const strings = { type: 'array', items: str } as const;
+const stringMap = { type: 'object', additionalProperties: str } as const;
+const countMap = { type: 'object', additionalProperties: int } as const;
+/** Any JSON value (a feature value: number, string, boolean, null, array or object). */
+const anyValue = {} as const;
+const nullable = <T extends object>(s: T): T & { nullable: true } => ({ ...s, nullable: true });
+const ref = (name: string): { $ref: string } => ({ $ref: `${name}#` });
+
+export const apiSchemas = {
+  Span: {
+    type: 'object', required: ['start', 'end', 'line', 'column'],
+    properties: { start: int, end: int, line: int, column: int },
+    description: 'Position in the SQL text: offsets [start, end) and the 1-based line and column of start',
+  },
+  Diagnostic: {
+    type: 'object', required: ['code', 'severity', 'message'],
+    properties: { code: str, severity: { type: 'string', enum: ['error', 'warning'] }, message: str, hint: str, span: ref('Span') },
+  },
+  ErrorDetail: {
+    type: 'object',
+    properties: { code: str, message: str, field: str, hint: str, span: ref('Span'), reason: str, index: int },
+  },
+  Error: {
+    type: 'object', required: ['error'],
+    properties: {
+      error: {
+        type: 'object', required: ['code', 'message'],
+        properties: { code: str, message: str, field: { type: 'string', description: 'The request field at fault, e.g. outputs[0].table' }, hint: str, details: { type: 'array', items: ref('ErrorDetail') } },
+      },
+    },
+  },
+  Column: { type: 'object', required: ['name', 'type'], properties: { name: str, type: str } },
+  CatalogColumn: { type: 'object', required: ['name', 'type'], properties: { name: str, type: str, computed: bool, eventTime: bool } },
+  CatalogTable: {
+    type: 'object', required: ['table', 'source', 'columns'],
+    properties: { table: str, source: str, type: str, columns: { type: 'array', items: ref('CatalogColumn') }, eventTimeColumn: str, watermarkDelayMs: int },
+  },
+  ValidateResult: {
+    type: 'object', required: ['ok', 'diagnostics', 'columns', 'queries', 'updating'],
+    properties: { ok: bool, diagnostics: { type: 'array', items: ref('Diagnostic') }, columns: { type: 'array', items: ref('Column') }, queries: int, updating: bool },
+  },
+  PreviewResult: {
+    type: 'object', required: ['ok', 'diagnostics', 'columns', 'rows', 'truncated', 'timedOut', 'elapsedMs'],
+    properties: {
+      ok: bool, diagnostics: { type: 'array', items: ref('Diagnostic') }, columns: { type: 'array', items: ref('Column') },
+      rows: { type: 'array', items: { type: 'array', items: anyValue } }, truncated: bool, timedOut: bool, elapsedMs: int,
+    },
+  },
+  Output: {
+    type: 'object', required: ['table', 'kind'],
+    properties: {
+      table: str, kind: { type: 'string', enum: ['embedded', 'store'] }, store: { type: 'string', enum: ['embedded-kv', 'redis'] },
+      options: stringMap, secrets: { ...stringMap, description: 'Secret options; values are always masked' },
+    },
+  },
+  JobSpec: {
+    type: 'object',
+    // Open, like JobStatus: a field added to stored specs must not vanish from answers before the schema lists it.
+    additionalProperties: true,
+    required: ['name', 'owner', 'description', 'tags', 'entityKey', 'sources', 'sql', 'outputs', 'options', 'version', 'createdAt', 'updatedAt'],
+    properties: {
+      name: str, owner: str, description: str, tags: strings, entityKey: strings, sources: strings, sql: str,
+      outputs: { type: 'array', items: ref('Output') }, options: stringMap,
+      columns: { type: 'array', items: ref('Column'), description: 'Result columns of the SQL at save time' },
+      version: int, createdAt: str, updatedAt: str,
+    },
+  },
+  JobStatus: {
+    type: 'object',
+    // Open: the job manager's status grows (supervision, HA); unknown fields pass through unserialized-by-schema.
+    additionalProperties: true,
+    required: ['name', 'version', 'state', 'rowsIn', 'changes', 'rowsPerSec', 'changesPerSec', 'watermark', 'checkpoints', 'errors', 'results'],
+    properties: {
+      restarts: { type: 'integer', description: 'Automatic restarts since the job was last started by a user' },
+      nextAttemptAt: str, runningOn: str,
+      name: str, version: int, state: { type: 'string', enum: ['starting', 'running', 'restarting', 'failed', 'stopped', 'finished'] },
+      startedAt: str, stoppedAt: str, rowsIn: int, changes: int, rowsPerSec: num, changesPerSec: num,
+      watermark: nullable(str), checkpoints: int, lastCheckpointAt: str, restoredFrom: str,
+      errors: { type: 'array', items: ref('Diagnostic') }, results: int,
+    },
+  },
+  JobWithStatus: { type: 'object', required: ['spec', 'status'], properties: { spec: ref('JobSpec'), status: ref('JobStatus') } },
+  JobResults: {
+    type: 'object', required: ['columns', 'entityKey', 'rows', 'updatedAt', 'recent'],
+    properties: {
+      columns: { type: 'array', items: ref('Column') }, entityKey: strings,
+      rows: { type: 'array', items: { type: 'array', items: anyValue } }, updatedAt: { type: 'array', items: nullable(str) },
+      recent: { type: 'array', items: { type: 'object', required: ['at', 'op', 'row'], properties: { at: str, op: str, row: { type: 'array', items: anyValue } } } },
+    },
+  },
+  JobMetrics: {
+    type: 'object', required: ['series', 'checkpoints'],
+    properties: {
+      series: { type: 'array', items: { type: 'object', required: ['t', 'rowsPerSec', 'changesPerSec', 'watermark'], properties: { t: num, rowsPerSec: num, changesPerSec: num, watermark: nullable(num) } } },
+      checkpoints: { type: 'array', items: { type: 'object', required: ['file', 'at', 'bytes'], properties: { file: str, at: str, bytes: int } } },
+    },
+  },
+  JobEvent: {
+    type: 'object', required: ['at', 'kind', 'version'],
+    properties: {
+      at: str, kind: { type: 'string', enum: ['created', 'version', 'start', 'stop', 'restart', 'upgrade', 'fresh-start', 'failed', 'auto-restart', 'failover'] }, version: int,
+      restoredFrom: str, note: str,
+    },
+    description: 'One entry of a job history: a saved version, a run started/stopped, a checkpoint restored',
+  },
+  UpgradeCheck: {
+    type: 'object', required: ['compatible', 'reasons', 'from', 'to'],
+    properties: {
+      compatible: { type: 'boolean', description: 'The new version can resume from the current checkpoint' },
+      reasons: { ...strings, description: 'Why the state cannot be kept (empty when compatible)' },
+      from: int, to: int, checkpoint: str,
+    },
+  },
+  FeatureTable: {
+    type: 'object', required: ['table', 'store', 'connection', 'entityKey', 'columns', 'job', 'version', 'lineage'],
+    properties: {
+      table: str, store: { type: 'string', enum: ['embedded-kv', 'redis'] }, connection: { ...stringMap, description: 'Where the table lives (secrets masked)' },
+      entityKey: strings, columns: { type: 'array', items: ref('Column') }, job: str, version: int, state: str,
+      lineage: { type: 'object', required: ['sources', 'feature', 'consumers'], properties: { sources: strings, feature: str, consumers: strings } },
+    },
+  },
+  OnlineStore: {
+    type: 'object', required: ['store', 'default', 'connection', 'tables'],
+    properties: {
+      store: { type: 'string', enum: ['embedded-kv', 'redis'] }, default: { type: 'boolean', description: "The platform's own embedded store" },
+      connection: { ...stringMap, description: 'Where it is (path, or host, port, database; secrets masked)' }, tables: { ...strings, description: 'Feature tables published there' },
+    },
+  },
+  FeatureAnswer: {
+    type: 'object', required: ['table', 'asOf', 'tiled', 'windowEnd', 'watermark', 'lagMs', 'stale', 'incomplete', 'results'],
+    properties: {
+      table: str, asOf: num, tiled: bool, windowEnd: nullable(num), precisionMs: nullable(num), watermark: nullable(num), lagMs: nullable(num), stale: bool, incomplete: strings,
+      results: {
+        type: 'array',
+        items: {
+          type: 'object', required: ['key', 'found', 'values', 'lastEventTime'],
+          properties: { key: str, found: bool, values: { type: 'object', additionalProperties: anyValue }, lastEventTime: nullable(num), version: num, writtenAt: nullable(num) },
+        },
+      },
+    },
+  },
+  // --- data dictionary -----------------------------------------------------------------------------------------
+  FieldSpec: {
+    type: 'object', required: ['name', 'type', 'nullable'],
+    properties: {
+      name: str, type: str, nullable: bool, description: str, observedNonNull: bool,
+      timestampFormat: { type: 'string', enum: ['sql', 'sql-z', 'iso', 'iso-z', 'iso-offset', 'epoch-seconds', 'epoch-millis'] },
+      timeColumn: str, timestampPattern: str,
+    },
+  },
+  TypeSchema: {
+    type: 'object', required: ['fields'],
+    properties: {
+      fields: { type: 'array', items: ref('FieldSpec') }, eventTimeColumn: str, watermarkDelayMs: int,
+      timestampStandard: { type: 'string', enum: ['SQL', 'ISO-8601'] }, description: str,
+    },
+  },
+  SourceDefinition: {
+    type: 'object', additionalProperties: true, required: ['name', 'kind', 'connection', 'format', 'tags', 'samples', 'createdAt', 'updatedAt', 'version'],
+    properties: {
+      name: str, kind: { type: 'string', enum: ['kafka', 'embedded-log'] },
+      connection: {
+        type: 'object',
+        properties: {
+          bootstrapServers: str, topic: str, partitions: int, properties: stringMap, secrets: { ...stringMap, description: 'Always masked' },
+          startupMode: { type: 'string', enum: ['earliest-offset', 'latest-offset'] },
+        },
+      },
+      format: { type: 'object', required: ['kind'], properties: { kind: { type: 'string', enum: ['json'] }, ignoreParseErrors: bool } },
+      schema: ref('TypeSchema'), discriminator: { type: 'object', required: ['path'], properties: { path: str } },
+      types: { type: 'object', additionalProperties: ref('TypeSchema') },
+      owner: str, description: str, tags: strings, samples: strings, createdAt: str, updatedAt: str, version: int,
+    },
+  },
+  SourceStats: {
+    type: 'object', required: ['messages', 'messageRate', 'parseErrors', 'unknownFields', 'unknownTypes', 'deadLetters', 'deadLetterSamples'],
+    properties: {
+      messages: int, messageRate: num, parseErrors: int,
+      unknownFields: { ...countMap, description: 'Schema drift: unknown field path → times seen' },
+      unknownTypes: { ...countMap, description: 'Discriminator values with no registered type → times seen' },
+      deadLetters: int,
+      deadLetterSamples: { type: 'array', items: ref('DeadLetter') },
+      lastMessageAt: str, updatedAt: str, rateWindowStart: num, rateWindowCount: int,
+    },
+  },
+  DeadLetter: { type: 'object', required: ['at', 'reason', 'raw'], properties: { at: str, reason: str, raw: str, where: str } },
+  InferResult: {
+    type: 'object', required: ['warnings', 'samplesRead', 'ddl'],
+    properties: {
+      schema: ref('TypeSchema'), types: { type: 'object', additionalProperties: ref('TypeSchema') },
+      discriminator: { type: 'object', required: ['path'], properties: { path: str } },
+      warnings: { type: 'array', items: ref('Warning') },
+      ddl: str, samplesRead: int,
+    },
+  },
+  Warning: {
+    type: 'object', required: ['code', 'severity', 'message'],
+    properties: { code: str, severity: { type: 'string', enum: ['error', 'warning'] }, message: str, hint: str, source: { type: 'string', description: 'The field concerned' } },
+  },
+  SaveSourceResult: {
+    type: 'object', required: ['source', 'warnings'],
+    properties: { source: ref('SourceDefinition'), warnings: { type: 'array', items: ref('Warning') }, tables: strings },
+  },
+  IngestResult: {
+    type: 'object', required: ['appended', 'offsets', 'rejected', 'unknownTypes', 'unknownFields'],
+    properties: {
+      appended: int,
+      offsets: { type: 'array', items: { type: 'object', properties: { partition: int, offset: num } } },
+      rejected: { type: 'array', items: { type: 'object', required: ['index', 'reason'], properties: { index: int, reason: str } } },
+      unknownTypes: countMap, unknownFields: countMap,
+    },
+  },
+  LogSample: {
+    type: 'object', required: ['value'],
+    description: 'A message: from the embedded log (value is the JSON text, with partition, offset, append time) or a stored sample',
+    properties: { value: anyValue, partition: int, offset: num, timestamp: num, key: nullable(str), headers: nullable(stringMap) },
+  },
+} as const;
+
+export type ApiSchemaName = keyof typeof apiSchemas;
+
+/** Registers every shared schema (`$id` = its name). Call before the routes that reference them. */
+export function addApiSchemas(app: FastifyInstance): void {
+  if (app.getSchema('Error')) return; // already registered (the dictionary routes and the platform share the app)
+  for (const [name, schema] of Object.entries(apiSchemas)) app.addSchema({ $id: name, title: name, ...schema });
+}
+
+/** `{ $ref: 'Name#' }` of a shared schema. */
+export const schemaRef = (name: ApiSchemaName): { $ref: string } => ref(name);
+
+/** Error answers by status, each the `Error` schema. */
+export const errorResponses = (...statuses: number[]): Record<number, { $ref: string }> =>
+  Object.fromEntries(statuses.map((s) => [s, ref('Error')]));
