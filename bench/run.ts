@@ -83,4 +83,5 @@ else if (process.argv.slice(2).includes('serving-http')) await import('./serving
 else if (process.argv.slice(2).includes('offline')) await import('./offline.js');
 else if (process.argv.slice(2).includes('serving')) await import('./serving.js');
 else if (process.argv.slice(2).includes('parallel')) await import('./parallel.js');
+else if (process.argv.slice(2).includes('flink')) await (await import('./flink.js')).runFlinkBench();
 else main();

@@ -3,11 +3,11 @@
  *   npm run bench -- serving-http [--store embedded|redis|all] [--keys 10000] [--duration 10] [--connections 32]
  * A 50-feature table over 1 h, 24 h and 7 d windows (tiles of 1 min / 1 h / 1 d, written by the TileSinkOperator from
  * random events over 8 days) is served by the platform's Fastify route from the embedded LMDB store and from Redis;
- * a load generator in another process (autocannon) sends GET requests for one random key each (and POST batches of
+ * a load generator in another process (wrk when installed, else autocannon; `--client`) sends GET requests for one random key each (and POST batches of
  * 100 keys) at read times within an hour after the data. Prints QPS and latency percentiles as measured by the client
  * (so they include HTTP and the event loop's queueing).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,19 +31,49 @@ const END = Date.UTC(2024, 4, 8, 12);
 
 interface LoadResult { rps: number; p50: number; p90: number; p99: number; p999: number; max: number; errors: number; timeouts: number; non2xx: number }
 
+/** wrk (C, Debian package `wrk`) loads the server with less CPU than a Node client; autocannon when it is absent. */
+const CLIENT = arg('client', spawnSync('wrk', ['--version']).error === undefined ? 'wrk' : 'autocannon');
+
 /** Runs the load generator in a child process (asynchronously: the server under test shares this event loop). */
 function runClient(url: string, method: 'GET' | 'POST', paths: string[], bodies?: string[]): Promise<LoadResult> {
-  const client = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serving-load-client.ts');
-  const cfg = path.join(mkdtempSync(path.join(tmpdir(), 'freshet-load-')), 'config.json');
-  writeFileSync(cfg, JSON.stringify({ url, method, paths, bodies, connections: CONNECTIONS, duration: DURATION }));
+  const dir = mkdtempSync(path.join(tmpdir(), 'freshet-load-'));
+  let cmd: string, args: string[];
+  if (CLIENT === 'wrk') {
+    const lua = path.join(dir, 'requests.lua');
+    const list = (xs: string[]): string => `{${xs.map((x) => JSON.stringify(x)).join(',')}}`;
+    writeFileSync(lua, [
+      `local paths = ${list(paths)}`,
+      `local bodies = ${bodies ? list(bodies) : 'nil'}`,
+      'local i = 0',
+      'request = function()',
+      '  i = i + 1',
+      `  if bodies then return wrk.format("POST", paths[1], {["Content-Type"] = "application/json"}, bodies[(i % #bodies) + 1]) end`,
+      '  return wrk.format("GET", paths[(i % #paths) + 1])',
+      'end',
+      'done = function(s, l)',
+      '  local e = s.errors.connect + s.errors.read + s.errors.write + s.errors.status + s.errors.timeout',
+      '  io.write(string.format(\'{"rps":%f,"p50":%f,"p90":%f,"p99":%f,"p999":%f,"max":%f,"errors":%d,"timeouts":0,"non2xx":0}\\n\',',
+      '    s.requests / (s.duration / 1e6), l:percentile(50) / 1000, l:percentile(90) / 1000, l:percentile(99) / 1000, l:percentile(99.9) / 1000, l.max / 1000, e))',
+      'end',
+    ].join('\n'));
+    cmd = 'wrk';
+    args = ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', lua, url];
+  } else {
+    const cfg = path.join(dir, 'config.json');
+    writeFileSync(cfg, JSON.stringify({ url, method, paths, bodies, connections: CONNECTIONS, duration: DURATION }));
+    cmd = process.execPath;
+    args = ['--import', 'tsx', path.join(path.dirname(fileURLToPath(import.meta.url)), 'serving-load-client.ts'), cfg];
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', client, cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`load client failed (${code}): ${err}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
+      rmSync(dir, { recursive: true, force: true });
+      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      if (code !== 0 || line === undefined) reject(new Error(`load client failed (${code}): ${err}${out}`));
+      else resolve(JSON.parse(line) as LoadResult);
     });
   });
 }
@@ -100,7 +130,7 @@ async function main(): Promise<void> {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => `| ${r.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
   process.stdout.write(`${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
-  process.stdout.write(`50 features over 1 h / 24 h / 7 d windows, ${KEYS} keys, ${DURATION} s per run; latency measured by the client\n`);
+  process.stdout.write(`50 features over 1 h / 24 h / 7 d windows, ${KEYS} keys, ${DURATION} s per run, client ${CLIENT}; latency measured by the client\n`);
 }
 
 await main();

@@ -9,6 +9,7 @@
 #   scripts/flink.sh stop     stop both processes (SIGTERM, then SIGKILL after 30 s)
 #   scripts/flink.sh status   print whether it runs; exit 0 when the REST API answers with a TaskManager, 3 otherwise
 #   scripts/flink.sh clean    stop it and delete its state (checkpoints, savepoints, uploaded jars, logs)
+#   scripts/flink.sh kill-taskmanager   SIGKILL the TaskManager (recovery tests); `start` starts a new one
 #   scripts/flink.sh logs [jobmanager|taskmanager] [lines]   print the end of a process log (default: both)
 #   scripts/flink.sh classpath   print the cluster's classpath (resolving it first)
 #
@@ -289,6 +290,17 @@ case "${1:-}" in
     say "state deleted"
     ;;
   logs) shift; logs "$@" ;;
+  kill-taskmanager)
+    if alive "$tm_pid"; then
+      pid="$(pid_of "$tm_pid")"
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      rm -f "$tm_pid"
+      say "TaskManager killed (pid $pid)"
+    else
+      say "no TaskManager running"
+    fi
+    ;;
   classpath) resolve_classpath >&2; cat "$cpfile"; echo ;;
-  *) echo "usage: scripts/flink.sh start|stop|status|clean|logs [jobmanager|taskmanager] [lines]|classpath" >&2; exit 2 ;;
+  *) echo "usage: scripts/flink.sh start|stop|status|clean|kill-taskmanager|logs [jobmanager|taskmanager] [lines]|classpath" >&2; exit 2 ;;
 esac

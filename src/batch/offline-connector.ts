@@ -1,7 +1,8 @@
 /**
  * The `offline` connector: a bounded scan of a source's offline twin (Parquet / CSV / JSON-lines files or folders with
- * hive date partitions, or a table of a DuckDB file) through the embedded DuckDB, in event-time order, restricted to
- * event times in [scan.from-millis, scan.to-millis). The offline path swaps a feature script's streaming source for
+ * hive date partitions, or a table of a DuckDB file, through the embedded DuckDB; or a PostgreSQL table through a
+ * `pg` server-side cursor, postgres-twin.ts), in event-time order, restricted to event times in
+ * [scan.from-millis, scan.to-millis). The offline path swaps a feature script's streaming source for
  * this connector so that backfills, checks and training sets run the feature's own SQL on the embedded engine: the
  * same aggregation code as the stream.
  *
@@ -21,6 +22,7 @@ import { ConnectorErrors } from '../connectors/connector-error-codes.js';
 import { checkOptionKeys, optionDiag } from '../connectors/option-validation.js';
 import { duckConnect } from './duckdb.js';
 import { buildOfflineQuery, describeRelation, twinRelation, type TimeRange } from './offline-query.js';
+import { PostgresTwinReader } from './postgres-twin.js';
 
 export const OFFLINE_CONNECTOR = 'offline';
 
@@ -71,6 +73,10 @@ export function createOfflineConnector(onProgress?: OfflineProgress): ConnectorF
       if (role === 'sink') out.push(optionDiag(ctx, ConnectorErrors.UnsupportedRole, 'connector', "connector 'offline' can only be read"));
       const f = ctx.options['format'];
       if (f !== undefined && !FORMATS.includes(f)) out.push(optionDiag(ctx, ConnectorErrors.BadOptionValue, 'format', `unsupported offline format '${f}'`, `use one of ${FORMATS.join(', ')}`));
+      const needs = f === 'postgres' ? ['url', 'table'] : f === 'duckdb' ? ['path', 'table'] : f !== undefined ? ['path'] : [];
+      for (const k of needs) {
+        if ((ctx.options[k] ?? '').trim() === '') out.push(optionDiag(ctx, ConnectorErrors.MissingOption, k, `offline format '${f}' needs option '${k}'`));
+      }
       for (const k of ['scan.from-millis', 'scan.to-millis']) {
         const v = ctx.options[k];
         if (v !== undefined && !Number.isFinite(Number(v))) out.push(optionDiag(ctx, ConnectorErrors.BadOptionValue, k, `option '${k}' must be epoch milliseconds, got '${v}'`));
@@ -91,6 +97,7 @@ class OfflineScanSource implements ScanSource {
   readonly bounded = true;
   private conn: DuckDBConnection | undefined;
   private result: DuckDBResult | undefined;
+  private pg: PostgresTwinReader | undefined;
   private buffer: Row[] = [];
   private at = 0;
   private read = 0;
@@ -105,6 +112,16 @@ class OfflineScanSource implements ScanSource {
     const range: TimeRange = {};
     if (o['scan.from-millis'] !== undefined) range.from = Number(o['scan.from-millis']);
     if (o['scan.to-millis'] !== undefined) range.to = Number(o['scan.to-millis']);
+    const skip = typeof position === 'object' && position !== null ? Number((position as { rows?: number }).rows ?? 0) : 0;
+    if (twin.format === 'postgres') {
+      // A server-side cursor over the table (postgres-twin.ts); a restore skips on the server.
+      this.pg = new PostgresTwinReader(twin, this.ctx.physicalFields, o['time-column'] ?? 'ts', range);
+      await this.pg.open(this.onProgress !== undefined, skip);
+      this.total = this.pg.total;
+      this.read = skip;
+      this.onProgress?.(this.read, this.total);
+      return;
+    }
     const { from, setup } = twinRelation(twin, this.ctx.baseDir);
     this.conn = await duckConnect();
     for (const s of setup) await this.conn.run(s);
@@ -115,7 +132,6 @@ class OfflineScanSource implements ScanSource {
       this.onProgress(0, this.total);
     }
     this.result = await this.conn.stream(q.sql);
-    const skip = typeof position === 'object' && position !== null ? Number((position as { rows?: number }).rows ?? 0) : 0;
     while (this.read < skip) {
       const rows = await this.next(skip - this.read);
       if (rows === null) break;
@@ -125,10 +141,10 @@ class OfflineScanSource implements ScanSource {
   /** Up to max rows from the buffer (refilled a DuckDB chunk at a time), or null at the end. */
   private async next(max: number): Promise<Row[] | null> {
     if (this.at >= this.buffer.length) {
-      if (this.done || this.result === undefined) return null;
-      const chunk = await this.result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) { this.done = true; return null; }
-      this.buffer = chunk.getRows() as Row[];
+      if (this.done) return null;
+      const rows = await this.fill();
+      if (rows === null) { this.done = true; return null; }
+      this.buffer = rows;
       this.at = 0;
     }
     const end = Math.min(this.buffer.length, this.at + max);
@@ -136,6 +152,14 @@ class OfflineScanSource implements ScanSource {
     this.at = end;
     this.read += out.length;
     return out;
+  }
+
+  /** The next chunk of rows from DuckDB or the PostgreSQL cursor, or null at the end. */
+  private async fill(): Promise<Row[] | null> {
+    if (this.pg !== undefined) return this.pg.fetch();
+    if (this.result === undefined) return null;
+    const chunk = await this.result.fetchChunk();
+    return chunk === null || chunk.rowCount === 0 ? null : chunk.getRows() as Row[];
   }
 
   async poll(max: number): Promise<Row[] | null> {
@@ -151,6 +175,8 @@ class OfflineScanSource implements ScanSource {
     this.buffer = [];
     this.conn?.closeSync();
     this.conn = undefined;
+    await this.pg?.close();
+    this.pg = undefined;
   }
 }
 

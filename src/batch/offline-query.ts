@@ -35,7 +35,7 @@ export interface OfflineQuery {
 
 let attachSeq = 0;
 
-/** The FROM relation of a file or DuckDB-table twin, and the setup statements it needs. */
+/** The FROM relation of a file or DuckDB-table twin, and the setup statements it needs (not for postgres twins). */
 export function twinRelation(twin: OfflineTwin, baseDir = '.'): { from: string; setup: string[] } {
   const hive = twin.partitionColumn !== undefined ? ', hive_partitioning = true' : '';
   switch (twin.format) {
@@ -49,8 +49,9 @@ export function twinRelation(twin: OfflineTwin, baseDir = '.'): { from: string; 
       return { from: `${alias}.${sqlIdent(requireOpt(twin.table, 'table'), true)}`, setup: [`ATTACH ${sqlString(file)} AS ${alias} (READ_ONLY)`] };
     }
     case 'postgres':
-      throw new FreshetError(diag(BatchErrors.BadTwin, 'PostgreSQL offline twins are not readable by this Freshet build yet',
-        undefined, 'export the table to Parquet (COPY ... TO) and register a parquet twin'));
+      // DuckDB's postgres extension cannot be loaded offline: PostgreSQL twins are read with `pg` (postgres-twin.ts).
+      throw new FreshetError(diag(BatchErrors.BadTwin, 'PostgreSQL offline twins are read through a pg cursor, not DuckDB',
+        undefined, 'read them with the offline connector (postgres-twin.ts)'));
   }
 }
 

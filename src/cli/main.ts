@@ -13,6 +13,8 @@ import { explainProgram } from '../program/explain-program.js';
 import { rowToJson } from './json-lines.js';
 import { registerSourceCommands } from './source-commands.js';
 import { registerFlinkCommands } from '../flink/flink-commands.js';
+import { explainFlinkScript } from '../flink/explain-flink.js';
+import { dictionaryTablesForFlink } from '../flink/dictionary-tables.js';
 import { registerStartCommand } from '../server/platform/start-command.js';
 import { registerPlatformCommands } from './platform-commands.js';
 import { registerOfflineCommands } from './offline-commands.js';
@@ -108,8 +110,16 @@ program.command('sql')
 program.command('explain')
   .description('print the logical plan and the operator graph of a script')
   .requiredOption('-f, --file <script>', 'the SQL script')
-  .action(async (o: { file: string }) => {
+  .option('--engine <engine>', "'embedded' (default), or 'flink': the job spec and Flink SQL the Flink engine runs", 'embedded')
+  .action(async (o: { file: string; engine: string }) => {
     const text = readScript(o.file);
+    if (o.engine === 'flink') {
+      const x = explainFlinkScript(text, { name: o.file.replace(/^.*\//, '').replace(/\.sql$/, ''), baseDir: scriptDir(o.file), dictionaryTables: await dictionaryTablesForFlink() });
+      if (report(x.diagnostics, text, o.file) > 0) { process.exitCode = 1; return; }
+      process.stdout.write(x.text);
+      return;
+    }
+    if (o.engine !== 'embedded') { process.stderr.write(`unknown engine '${o.engine}' (embedded or flink)\n`); process.exitCode = 2; return; }
     const dict = await dictionaryCatalog();
     const c = compileSql(text, { baseDir: scriptDir(o.file), catalog: dict.catalog });
     const errors = report(c.diagnostics, text, o.file);

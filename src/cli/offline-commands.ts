@@ -4,7 +4,8 @@
  *   freshet check <feature> -f job.sql --offline ... --at T [--threshold 0.01]
  *   freshet correct <feature> -f job.sql --offline ... --at T [--reason text]
  *   freshet training-set <feature> -f job.sql --offline ... --requests req.parquet --out train.parquet
- * `--offline table=format:path[:partitionColumn[:timeColumn]]` names a source table's offline twin (repeatable).
+ * `--offline table=format:path[:partitionColumn[:timeColumn]]` names a source table's offline twin (repeatable);
+ * a PostgreSQL table is `table=postgres:pgTable[:timeColumn]@postgres://user@host:port/db`.
  * Times are ISO-8601 or epoch ms. The store is the one the script's feature table names (embedded-kv, redis, ...).
  * Output: a short report on stdout (`--json` for the full document); a progress bar on stderr when it is a terminal.
  */
@@ -37,12 +38,18 @@ export function parseTime(text: string, what: string): number {
   return d;
 }
 
-/** `table=format:path[:partitionColumn[:timeColumn]]` → twins. */
+/** `table=format:path[:partitionColumn[:timeColumn]]` or `table=postgres:pgTable[:timeColumn]@url` → twins. */
 export function parseTwins(specs: readonly string[]): Record<string, OfflineTwin> {
   const out: Record<string, OfflineTwin> = {};
   for (const s of specs) {
+    // PostgreSQL: the URL holds ':' and '@', so it comes last, after the first '@'.
+    const pgm = /^([^=]+)=postgres:([^:@]+)(?::([^@]+))?@(.+)$/.exec(s);
+    if (pgm) {
+      out[pgm[1]!] = { format: 'postgres', table: pgm[2]!, url: pgm[4]!, ...(pgm[3] ? { timeColumn: pgm[3] } : {}) };
+      continue;
+    }
     const m = /^([^=]+)=(parquet|csv|json|duckdb):(.+)$/.exec(s);
-    if (!m) throw new CliError(`--offline '${s}': expected table=format:path[:partitionColumn[:timeColumn]] (format parquet, csv, json or duckdb)`);
+    if (!m) throw new CliError(`--offline '${s}': expected table=format:path[:partitionColumn[:timeColumn]] (format parquet, csv, json or duckdb) or table=postgres:pgTable[:timeColumn]@url`);
     const [path, part, time] = m[3]!.split(':');
     const twin: OfflineTwin = { format: m[2] as OfflineTwin['format'], path: path! };
     if (m[2] === 'duckdb') { if (part) twin.table = part; } else if (part) twin.partitionColumn = part;
@@ -107,7 +114,7 @@ const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOS
 
 function common(c: Command): Command {
   return c.requiredOption('-f, --file <script>', 'the feature job SQL script')
-    .option('--offline <twin...>', "offline twin of a source table: table=format:path[:partitionColumn[:timeColumn]]")
+    .option('--offline <twin...>', 'offline twin of a source table: table=format:path[:partitionColumn[:timeColumn]] or table=postgres:pgTable[:timeColumn]@url')
     .option('--json', 'print the full JSON document');
 }
 

@@ -8,11 +8,27 @@ import { isAbsolute, resolve } from 'node:path';
 import { diag, type Diagnostic, type Span } from '../common/diagnostics.js';
 import { parseScript, printStatement } from '../sql/index.js';
 import type { CreateTable, Insert, Statement, TableOption } from '../sql/index.js';
+import type { TableDdl } from '../catalog/dictionary/source-ddl.js';
 import { FlinkErrors } from './flink-error-codes.js';
-import { JOB_SPEC_VERSION, type JobSpec, type JobStatement } from './job-spec.js';
+import { compileSql } from '../runtime/sql-session.js';
+import { JOB_SPEC_VERSION, secretPlaceholder, type JobCapability, type JobSpec, type JobStatement } from './job-spec.js';
 
-/** Connectors of Freshet's Flink cluster (scripts/flink/pom.xml) and of Flink's own distribution. */
-export const FLINK_CONNECTORS: readonly string[] = ['filesystem', 'kafka', 'upsert-kafka', 'datagen', 'print', 'blackhole'];
+/**
+ * Connectors of Freshet's Flink cluster (scripts/flink/pom.xml), of Flink's own distribution, and of the template jar
+ * itself (`redis`: flink/src/main/java/dev/freshet/flink/redis, the same store layout as the embedded engine's).
+ */
+export const FLINK_CONNECTORS: readonly string[] = ['filesystem', 'kafka', 'upsert-kafka', 'datagen', 'print', 'blackhole', 'redis'];
+
+/** Connectors implemented by the template jar: a spec using one `requires` it, so an older jar refuses the spec. */
+const TEMPLATE_CONNECTORS: Readonly<Record<string, JobCapability>> = { redis: 'redis' };
+
+/**
+ * Option keys whose values are secrets: they leave the SQL text and travel in the spec's `secrets` (job-spec.ts), so
+ * printed specs, `freshet explain --engine flink` and Flink's logs of the SQL never show them.
+ */
+export function isSecretOption(key: string): boolean {
+  return /(^|[.-])(password|secret|token)($|[.-])/i.test(key) || /sasl\.jaas\.config$/i.test(key) || /(^|\.)ssl\.key(store)?\.password$/i.test(key);
+}
 
 /** Connectors that exist only in Freshet's embedded engine. */
 const FRESHET_ONLY_CONNECTORS: Readonly<Record<string, string>> = {
@@ -34,6 +50,11 @@ export interface BuildJobSpecOptions {
   config?: Readonly<Record<string, string>>;
   /** Connectors the target cluster provides beyond FLINK_CONNECTORS. */
   extraConnectors?: readonly string[];
+  /**
+   * Data dictionary tables (dictionary-tables.ts): those the script references without declaring them are declared
+   * first in the spec (with a CREATE DATABASE for their source's name), as the embedded engine's catalog has them.
+   */
+  dictionaryTables?: readonly TableDdl[];
   /** Provenance copied into the spec's `meta`. */
   meta?: Readonly<Record<string, string>>;
 }
@@ -52,12 +73,35 @@ export function buildJobSpecFromScript(text: string, opts: BuildJobSpecOptions):
   const parsed = parseScript(text);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: [...parsed.diagnostics] };
   const r = buildJobSpec(parsed.statements, opts);
+  const tiled = tiledSinkDiagnostics(text, parsed.statements, opts);
+  if (tiled.length > 0) return { diagnostics: [...parsed.diagnostics, ...r.diagnostics, ...tiled] };
   return { ...r, diagnostics: [...parsed.diagnostics, ...r.diagnostics] };
+}
+
+/**
+ * Tiled feature tables (sliding windows served fresh at read time, docs/serving.md) are written by Freshet's tile
+ * writer, which the Flink template does not have: on Flink the same INSERT would write plain rows the serving layer
+ * cannot read as tiles. Found by planning the script as the embedded engine would; a script that does not plan here
+ * (e.g. it reads dictionary tables) is left to the other checks.
+ */
+function tiledSinkDiagnostics(text: string, statements: readonly Statement[], opts: BuildJobSpecOptions): Diagnostic[] {
+  const compiled = compileSql(text, { baseDir: opts.baseDir ?? '.' });
+  if (compiled.diagnostics.some((d) => d.severity === 'error') || compiled.program === undefined) return [];
+  const out: Diagnostic[] = [];
+  for (const op of compiled.program.operators) {
+    if (op.kind !== 'tileSink') continue;
+    const ins = statements.find((st): st is Insert => st.kind === 'Insert' && st.target.parts[st.target.parts.length - 1]?.text === op.table.name);
+    out.push(diag(FlinkErrors.UnsupportedStatement,
+      `feature table '${op.table.name}' is a tiled sliding-window feature (served fresh at read time); the Flink engine does not write tiles`,
+      ins?.span, "run this feature on the embedded engine (freshet sql, the platform); on Flink, write its windows to a plain sink (e.g. Kafka), not to a KV-store feature table"));
+  }
+  return out;
 }
 
 /** Builds the spec from parsed statements (see the module comment). */
 export function buildJobSpec(statements: readonly Statement[], opts: BuildJobSpecOptions): BuildJobSpecResult {
   const b = new SpecBuilder(opts);
+  for (const s of dictionaryStatements(statements, opts.dictionaryTables ?? [])) b.statement(s);
   for (const s of statements) b.statement(s);
   return b.finish();
 }
@@ -68,6 +112,8 @@ class SpecBuilder {
   private readonly spans: Span[] = [];
   private readonly diags: Diagnostic[] = [];
   private readonly connectors: Set<string>;
+  private readonly secrets: Record<string, string> = {};
+  private readonly requires = new Set<JobCapability>();
 
   constructor(private readonly opts: BuildJobSpecOptions) {
     this.config = { ...(opts.config ?? {}) };
@@ -146,15 +192,35 @@ class SpecBuilder {
         return;
       }
     }
-    const kept: TableOption[] = [];
-    for (const o of s.options) {
-      const key = o.key.value;
-      if (DISCRIMINATOR_KEYS.has(key)) {
+    const template = connector ? TEMPLATE_CONNECTORS[connector.value.value] : undefined;
+    if (template !== undefined) {
+      this.requires.add(template);
+      if (!s.primaryKey) {
         this.diags.push(diag(FlinkErrors.UnsupportedStatement,
-          `table '${nameOf(s)}': multi-type topics ('${key}') are not supported on the Flink engine yet`, o.key.span,
-          'read a topic that holds one message type, or run the script on the embedded engine'));
+          `table '${nameOf(s)}' uses connector '${connector!.value.value}', an upsert sink keyed by entity, but declares no PRIMARY KEY`,
+          s.span, 'add PRIMARY KEY (<entity key columns>) NOT ENFORCED to the table'));
         return;
       }
+    }
+    const multi = this.multiType(s);
+    if (multi === false) return;
+    const kept: TableOption[] = [];
+    for (const o of multi ?? s.options) {
+      const key = o.key.value;
+      if (template !== undefined && key.startsWith('changed-keys.')) {
+        this.diags.push(diag(FlinkErrors.UnsupportedStatement,
+          `table '${nameOf(s)}': the changed-keys topic ('${key}') is not supported on the Flink engine yet`, o.key.span,
+          'run the script on the embedded engine, or leave out the changed-keys options'));
+        return;
+      }
+      if (isSecretOption(key)) {
+        const name = `s${Object.keys(this.secrets).length}`;
+        this.secrets[name] = o.value.value;
+        this.requires.add('secrets');
+        kept.push({ ...o, value: { ...o.value, value: secretPlaceholder(name) } });
+        continue;
+      }
+      if (DISCRIMINATOR_KEYS.has(key)) continue; // became the freshet-json format's options (multiType below)
       if (key.startsWith('freshet.')) {
         this.warnDropped(`table '${nameOf(s)}': option '${key}' is Freshet-only and is left out of the Flink job`, o.key.span);
         continue;
@@ -162,6 +228,44 @@ class SpecBuilder {
       kept.push(connector?.value.value === 'filesystem' && key === 'path' ? this.absolutePath(o) : o);
     }
     this.push('ddl', printStatement({ ...s, options: kept }), s.span);
+  }
+
+  /**
+   * A table of one type of a multi-type topic (`freshet.discriminator` + `freshet.discriminator.value`) reads with the
+   * template's `freshet-json` format, which decodes the messages of its type with Flink's JSON format and skips the
+   * others: `format` becomes `freshet-json`, `json.*` options move under `freshet-json.`, and the discriminator options
+   * become `freshet-json.discriminator[.value]`. Returns the rewritten options, undefined when the table is not
+   * multi-type, or false after reporting why it cannot run on Flink (header discriminators, other formats).
+   */
+  private multiType(s: CreateTable): TableOption[] | undefined | false {
+    const find = (k: string): TableOption | undefined => s.options.find((o) => o.key.value === k);
+    const path = find('freshet.discriminator'), value = find('freshet.discriminator.value');
+    if (!path && !value) return undefined;
+    const fail = (o: TableOption, message: string, hint: string): false => {
+      this.diags.push(diag(FlinkErrors.UnsupportedStatement, `table '${nameOf(s)}': ${message}`, o.key.span, hint));
+      return false;
+    };
+    if (!path || !value) return fail((path ?? value)!, "a multi-type table needs both 'freshet.discriminator' and 'freshet.discriminator.value'", 'set both options');
+    if (!/^\$\.[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/.test(path.value.value.trim())) {
+      return fail(path, `discriminator '${path.value.value}' is not supported on the Flink engine yet (only JSON paths such as '$.type' are)`,
+        'put the type in the message body, or run the script on the embedded engine');
+    }
+    const format = find('format');
+    if (format?.value.value !== 'json') {
+      return fail(format ?? path, `multi-type topics need 'format' = 'json' on the Flink engine (got '${format?.value.value ?? ''}')`, "use the JSON format");
+    }
+    this.requires.add('multi-type');
+    const opt = (o: TableOption, key: string, v = o.value.value): TableOption => ({ ...o, key: { ...o.key, value: key }, value: { ...o.value, value: v } });
+    const out: TableOption[] = [];
+    for (const o of s.options) {
+      const k = o.key.value;
+      if (o === format) out.push(opt(o, 'format', 'freshet-json'));
+      else if (k.startsWith('json.')) out.push(opt(o, `freshet-json.${k.slice('json.'.length)}`));
+      else if (o === path) out.push(opt(o, 'freshet-json.discriminator', o.value.value.trim()));
+      else if (o === value) out.push(opt(o, 'freshet-json.discriminator.value'));
+      else out.push(o);
+    }
+    return out;
   }
 
   /** Flink's TaskManagers do not run in the script's directory: relative local paths become absolute. */
@@ -204,10 +308,53 @@ class SpecBuilder {
       name: this.opts.name,
       config: this.config,
       statements: this.out,
+      ...(this.requires.size > 0 ? { requires: [...this.requires].sort() } : {}),
+      ...(Object.keys(this.secrets).length > 0 ? { secrets: { ...this.secrets } } : {}),
       ...(this.opts.meta ? { meta: { ...this.opts.meta } } : {}),
     };
     return { spec, spans: this.spans, diagnostics: this.diags };
   }
+}
+
+/**
+ * The parsed DDL of the dictionary tables the script references and does not declare itself, each source's
+ * `CREATE DATABASE IF NOT EXISTS` first (a dictionary table `src.type` is table `type` of database `src` on Flink).
+ */
+function dictionaryStatements(statements: readonly Statement[], tables: readonly TableDdl[]): Statement[] {
+  if (tables.length === 0) return [];
+  const declared = new Set<string>();
+  const referenced = new Set<string>();
+  for (const s of statements) {
+    if ((s.kind === 'CreateTable' || s.kind === 'CreateView') && 'name' in s) declared.add(s.name.parts.map((p) => p.text).join('.'));
+  }
+  collectNames(statements, referenced);
+  const out: Statement[] = [];
+  const databases = new Set<string>();
+  for (const t of tables) {
+    const name = t.nameParts.join('.');
+    if (!referenced.has(name) || declared.has(name)) continue;
+    const text = [
+      ...(t.nameParts.length > 1 && !databases.has(t.nameParts[0]!) ? [`CREATE DATABASE IF NOT EXISTS \`${t.nameParts[0]!.replace(/`/g, '``')}\``] : []),
+      t.ddl,
+    ].join(';\n');
+    if (t.nameParts.length > 1) databases.add(t.nameParts[0]!);
+    // Flink's errors in these statements are located at the script's first statement (the DDL is not in the script).
+    const anchor = statements[0]?.span;
+    for (const st of parseScript(text).statements) out.push(anchor ? { ...st, span: anchor } : st);
+  }
+  return out;
+}
+
+/** Every object name (table, view references) anywhere in the statements, dotted. */
+function collectNames(node: unknown, out: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const x of node) collectNames(x, out);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const o = node as { kind?: unknown; parts?: unknown };
+  if (o.kind === 'ObjectName' && Array.isArray(o.parts)) out.add((o.parts as { text: string }[]).map((p) => p.text).join('.'));
+  for (const v of Object.values(node)) if (v !== null && typeof v === 'object') collectNames(v, out);
 }
 
 function nameOf(s: CreateTable): string {

@@ -8,6 +8,8 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FreshetError, renderDiagnostic, type Diagnostic } from '../common/diagnostics.js';
 import { buildJobSpecFromScript } from './build-job-spec.js';
+import { redactJobSpec } from './job-spec.js';
+import { dictionaryTablesForFlink } from './dictionary-tables.js';
 import { FlinkDeployer } from './flink-deployer.js';
 
 class CliError extends Error {}
@@ -64,10 +66,11 @@ export function registerFlinkCommands(program: Command): void {
         baseDir: dirname(resolve(o.file)),
         ...(o.checkpointInterval ? { config: { 'execution.checkpointing.interval': o.checkpointInterval } } : {}),
         meta: { script: basename(o.file) },
+        dictionaryTables: await dictionaryTablesForFlink(),
       });
       printDiagnostics(built.diagnostics, text, o.file);
       if (!built.spec) { process.exitCode = 1; return; }
-      if (o.printSpec) { process.stdout.write(JSON.stringify(built.spec, null, 2) + '\n'); return; }
+      if (o.printSpec) { process.stdout.write(JSON.stringify(redactJobSpec(built.spec), null, 2) + '\n'); return; }
       const d = deployer(o.jar);
       const id = await d.deploy(built.spec, {
         ...(o.fromSavepoint ? { savepointPath: o.fromSavepoint } : {}),

@@ -8,8 +8,18 @@
 /** The format version this module writes (dev.freshet.flink.JobSpec.FORMAT_VERSION reads the same). */
 export const JOB_SPEC_VERSION = 1;
 
-/** Capabilities of the template jar a spec can ask for. Today only plain Flink SQL. */
-export type JobCapability = 'sql';
+/**
+ * Capabilities of the template jar a spec can ask for: plain Flink SQL, Freshet's `redis` feature-table connector,
+ * secrets passed beside the SQL text (`secrets`), and the `freshet-json` format of multi-type topics (`multi-type`).
+ */
+export type JobCapability = 'sql' | 'redis' | 'secrets' | 'multi-type';
+
+/**
+ * How a secret option value appears in the spec's SQL text: the quoted placeholder `'{{freshet-secret:<name>}}'`,
+ * which the template replaces with the quoted value of `secrets[<name>]` just before it runs the statement. The SQL
+ * text (shown by `freshet explain --engine flink`, logged by Flink) thus never holds the secret.
+ */
+export const secretPlaceholder = (name: string): string => `{{freshet-secret:${name}}}`;
 
 /** One Flink SQL statement: DDL runs at once on the TableEnvironment; all INSERTs run together as one statement set. */
 export interface JobStatement {
@@ -27,6 +37,8 @@ export interface JobSpec {
   readonly statements: readonly JobStatement[];
   /** Template capabilities the job needs beyond `sql` (left out when empty). */
   readonly requires?: readonly JobCapability[];
+  /** Secret option values by placeholder name (see secretPlaceholder); left out when there are none. */
+  readonly secrets?: Readonly<Record<string, string>>;
   /** Free-form provenance (Freshet version, script file); the template ignores it. */
   readonly meta?: Readonly<Record<string, string>>;
 }
@@ -34,6 +46,12 @@ export interface JobSpec {
 /** The spec as the template's program arguments: `--spec-base64 <base64 of the JSON>` (no shared file system). */
 export function jobSpecProgramArgs(spec: JobSpec): string[] {
   return ['--spec-base64', Buffer.from(JSON.stringify(spec), 'utf8').toString('base64')];
+}
+
+/** The spec with every secret value replaced by `******` (for display and logs). */
+export function redactJobSpec(spec: JobSpec): JobSpec {
+  if (!spec.secrets) return spec;
+  return { ...spec, secrets: Object.fromEntries(Object.keys(spec.secrets).map((k) => [k, '******'])) };
 }
 
 /** Reads a spec back from the program arguments jobSpecProgramArgs made (for tests and `freshet flink jobs`). */

@@ -14,6 +14,7 @@ import { LookupPage } from './pages/LookupPage.js';
 import { FeaturesPage } from './pages/FeaturesPage.js';
 import { MonitoringPage } from './pages/MonitoringPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
+import { ChecksPage } from './pages/ChecksPage.js';
 
 function useHash(): string {
   const [h, setH] = useState(location.hash || '#/sources');
@@ -62,6 +63,7 @@ function App() {
     case 'lookup': page = <LookupPage key={parts[1] ?? ''} {...(parts[1] ? { initial: parts[1] } : {})} />; break;
     case 'monitoring': page = <MonitoringPage key={parts[1] ?? ''} {...(parts[1] ? { job: parts[1] } : {})} />; break;
     case 'alerts': page = <AlertsPage />; break;
+    case 'checks': page = <ChecksPage {...(parts[1] ? { table: parts[1] } : {})} />; break;
     default: page = <SourcesPage />;
   }
   // '#/features' is the catalog; '#/features/new' (the editor) is its own entry.
@@ -70,7 +72,7 @@ function App() {
     <>
       <header>
         <span className="brand">Freshet</span>
-        <nav>{nav('#/sources', 'Data sources')}{nav('#/features/new', 'New feature')}{nav('#/features', 'Features')}{nav('#/jobs', 'Jobs')}{nav('#/lookup', 'Feature lookup')}{nav('#/monitoring', 'Monitoring')}{nav('#/alerts', 'Alerts')}</nav>
+        <nav>{nav('#/sources', 'Data sources')}{nav('#/features/new', 'New feature')}{nav('#/features', 'Features')}{nav('#/jobs', 'Jobs')}{nav('#/lookup', 'Feature lookup')}{nav('#/monitoring', 'Monitoring')}{nav('#/alerts', 'Alerts')}{nav('#/checks', 'Checks')}</nav>
         <span className="role">role: {role} · <a href="/api/docs" target="_blank" rel="noreferrer">API docs</a></span>
       </header>
       <main>{page}</main>

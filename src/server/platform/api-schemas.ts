@@ -22,6 +22,8 @@ const countMap = { type: 'object', additionalProperties: int } as const;
 /** Any JSON value (a feature value: number, string, boolean, null, array or object). */
 const anyValue = {} as const;
 const nullable = <T extends object>(s: T): T & { nullable: true } => ({ ...s, nullable: true });
+/** p50/p90/p99/max/mean of a distribution. */
+const distribution = { type: 'object', required: ['p50', 'p90', 'p99', 'max', 'mean'], properties: { p50: num, p90: num, p99: num, max: num, mean: num } } as const;
 const ref = (name: string): { $ref: string } => ({ $ref: `${name}#` });
 
 export const apiSchemas = {
@@ -232,6 +234,75 @@ export const apiSchemas = {
     type: 'object', required: ['value'],
     description: 'A message: from the embedded log (value is the JSON text, with partition, offset, append time) or a stored sample',
     properties: { value: anyValue, partition: int, offset: num, timestamp: num, key: nullable(str), headers: nullable(stringMap) },
+  },
+  // --- offline path: checks, fusion boundary, corrections (src/batch, docs/offline.md) -------------------------
+  CheckColumn: {
+    type: 'object', required: ['name', 'compared', 'mismatches', 'mismatchRate', 'relError'],
+    properties: {
+      name: str, compared: { type: 'integer', description: 'Keys found on both sides' }, mismatches: int, mismatchRate: num,
+      relError: { ...distribution, description: 'Relative error |served − truth| / max(|truth|, 1) over the compared keys' },
+    },
+  },
+  CheckKeyDiff: {
+    type: 'object', required: ['key', 'column', 'served', 'truth', 'relError'],
+    properties: { key: str, column: str, served: anyValue, truth: anyValue, relError: num },
+  },
+  CheckResult: {
+    type: 'object',
+    required: ['id', 'table', 'at', 'checkedAt', 'durationMs', 'keys', 'offlineFound', 'onlineFound', 'mismatches', 'missing', 'extra',
+      'mismatchRate', 'missingRate', 'extraRate', 'threshold', 'alert', 'columns', 'worstKeys', 'affected', 'incomplete', 'offlineEvents'],
+    description: 'One check: the feature recomputed from offline data as of `at` against what serving answered for `at`',
+    properties: {
+      id: str, table: str, at: { type: 'number', description: 'The checked time T (epoch ms)' }, checkedAt: { type: 'number', description: 'When the check ran (epoch ms)' },
+      durationMs: num, keys: int, offlineFound: int, onlineFound: int, mismatches: int, missing: int, extra: int,
+      mismatchRate: { type: 'number', description: 'mismatches / keys found on both sides' },
+      missingRate: { type: 'number', description: 'missing / keys found offline' }, extraRate: { type: 'number', description: 'extra / keys found online' },
+      threshold: num, alert: { type: 'boolean', description: 'A rate is above the threshold' },
+      columns: { type: 'array', items: ref('CheckColumn') },
+      worstKeys: { type: 'array', items: ref('CheckKeyDiff'), description: 'Largest relative error first' },
+      affected: { ...strings, description: 'Keys that differ in any way (at most 1000)' },
+      incomplete: { ...strings, description: "Serving's incomplete reasons for T" }, offlineEvents: int,
+    },
+  },
+  CheckPolicy: {
+    type: 'object', required: ['threshold', 'autoCorrect'],
+    properties: { threshold: { type: 'number', description: 'Alert when a rate is above it' }, autoCorrect: bool },
+  },
+  CorrectionAudit: {
+    type: 'object',
+    required: ['id', 'table', 'at', 'reason', 'by', 'checkId', 'checkedAt', 'boundaryBefore', 'boundaryAfter', 'generation', 'keysChanged', 'changes'],
+    description: 'A correction: the fusion boundary moved over closed positions, with the served values before and after',
+    properties: {
+      id: str, table: str, at: { type: 'number', description: 'When (epoch ms)' }, reason: str, by: str, checkId: nullable(str),
+      checkedAt: { type: 'number', description: 'The corrected time T (epoch ms)' }, boundaryBefore: nullable(num), boundaryAfter: num,
+      generation: int, keysChanged: int,
+      changes: {
+        type: 'array', description: 'Per changed key and column (at most 1000)',
+        items: { type: 'object', required: ['key', 'column', 'old', 'new'], properties: { key: str, column: str, old: anyValue, new: anyValue } },
+      },
+    },
+  },
+  FeatureChecks: {
+    type: 'object', required: ['table', 'last', 'policy', 'fusion', 'checks', 'audit'],
+    properties: {
+      table: str,
+      last: nullable({
+        type: 'object', required: ['table', 'at', 'checkedAt', 'mismatchRate', 'missingRate', 'extraRate', 'threshold', 'alert'],
+        description: 'The newest check, for alerting (null: never checked)',
+        properties: { table: str, at: num, checkedAt: num, mismatchRate: num, missingRate: num, extraRate: num, threshold: num, alert: bool },
+      }),
+      policy: ref('CheckPolicy'),
+      fusion: nullable({
+        type: 'object', required: ['format', 'offlineTable', 'boundary', 'from', 'generation', 'builtAt', 'events', 'reason'],
+        description: 'The fusion boundary: events before it are served from the offline layer (null: stream only)',
+        properties: {
+          format: int, offlineTable: str, boundary: num, from: nullable(num), generation: int, builtAt: num, events: int,
+          reason: { type: 'string', description: 'backfill, refresh or correction' },
+        },
+      }),
+      checks: { type: 'array', items: ref('CheckResult'), description: 'Oldest first (the newest 50)' },
+      audit: { type: 'array', items: ref('CorrectionAudit'), description: 'Oldest first (the newest 200)' },
+    },
   },
 } as const;
 

@@ -13,14 +13,14 @@ import { ServingErrors } from '../../serving/read-features.js';
 import type { JobManager } from './job-manager.js';
 import type { FeatureStores } from './feature-stores.js';
 import { sendPlatformError } from './platform-routes.js';
-import { errorResponses } from './api-schemas.js';
+import { errorResponses, schemaRef } from './api-schemas.js';
 
 export function registerOfflineRoutes(app: FastifyInstance, jobs: JobManager, stores: FeatureStores): void {
   const params = { type: 'object', required: ['table'], properties: { table: { type: 'string', minLength: 1, maxLength: 256 } } } as const;
   app.get<{ Params: { table: string } }>('/api/features/:table/checks', {
     schema: {
       tags: ['features'], summary: 'Offline checks of a feature table: results, alert threshold, fusion boundary, correction audit', params,
-      response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses(401, 403, 404, 503) },
+      response: { 200: schemaRef('FeatureChecks'), ...errorResponses(401, 403, 404, 503) },
     },
   }, async (req, reply) => {
     try {

@@ -6,12 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { buildJobSpecFromScript, type BuildJobSpecResult } from '../../../src/flink/build-job-spec.js';
+import { buildJobSpecFromScript, isSecretOption, type BuildJobSpecResult } from '../../../src/flink/build-job-spec.js';
+import { explainFlinkScript } from '../../../src/flink/explain-flink.js';
 import { locateStatementError } from '../../../src/flink/flink-deployer.js';
 import { summarizeFlinkError } from '../../../src/flink/flink-rest-client.js';
-import { jobSpecFromProgramArgs, jobSpecProgramArgs } from '../../../src/flink/job-spec.js';
+import { jobSpecFromProgramArgs, jobSpecProgramArgs, redactJobSpec } from '../../../src/flink/job-spec.js';
 import { FreshetError, diag } from '../../../src/common/diagnostics.js';
 import { parseScript } from '../../../src/sql/index.js';
+import { sourceTablesDdl } from '../../../src/catalog/dictionary/source-ddl.js';
+import type { SourceDefinition } from '../../../src/catalog/dictionary/source-model.js';
 
 const SCRIPT = `
 SET 'execution.checkpointing.interval' = '5 s';
@@ -71,7 +74,7 @@ SET 'freshet.exec.emit.early-fire.count' = '10';
 CREATE TABLE a (x INT) WITH ('connector' = 'embedded-log', 'topic' = 't', 'format' = 'json');
 CREATE TABLE b (x INT) WITH ('connector' = 'embedded-kv');
 CREATE TABLE c (x INT) WITH ('connector' = 'synthetic');
-CREATE TABLE d (x INT) WITH ('connector' = 'redis');
+CREATE TABLE d (x INT) WITH ('connector' = 'jdbc');
 CREATE TABLE e (x INT) WITH ('connector' = 'kafka', 'topic' = 't', 'freshet.discriminator' = '$.type', 'freshet.discriminator.value' = 'x');
 CREATE TABLE f WITH ('connector' = 'blackhole') AS SELECT 1 AS x;
 INSERT INTO d SELECT x FROM a;
@@ -85,11 +88,11 @@ INSERT INTO d SELECT x FROM a;
   assert.match(errs[0]!.hint!, /table\.exec\.emit\.early-fire\.delay/);
   assert.match(errs[1]!.message, /connector 'embedded-log' is Freshet-only: not supported on the Flink engine/);
   assert.match(errs[3]!.message, /connector 'synthetic' is Freshet-only/);
-  assert.match(errs[4]!.message, /connector 'redis' is not supported on the Flink engine/);
+  assert.match(errs[4]!.message, /connector 'jdbc' is not supported on the Flink engine/);
   assert.match(errs[5]!.message, /multi-type topics/);
   assert.match(errs[6]!.message, /CREATE TABLE \.\.\. AS SELECT/);
   // A cluster with its own connector jar can allow more connectors.
-  assert.deepEqual(errors(build(`CREATE TABLE d (x INT) WITH ('connector' = 'redis'); INSERT INTO d VALUES (1);`, { extraConnectors: ['redis'] })), []);
+  assert.deepEqual(errors(build(`CREATE TABLE d (x INT) WITH ('connector' = 'jdbc'); INSERT INTO d VALUES (1);`, { extraConnectors: ['jdbc'] })), []);
 });
 
 test('a script without INSERT is an error; parse errors are passed through', () => {
@@ -123,4 +126,126 @@ test("Flink's errors are summarised and located at the failing statement", () =>
   assert.match(located.diagnostics[0]!.message, /^Flink rejected the statement: SQL validation failed\. Column 'amout'/);
   const other = new FreshetError(diag('FLINK750', 'no cluster'));
   assert.equal(locateStatementError(other, spans), other);
+});
+
+test('redis feature tables: the template connector is required, secrets leave the SQL text, Freshet-only options are refused', () => {
+  const script = `
+CREATE TABLE ev (user_id STRING, amount INT) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = 'b:9092',
+  'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.plain.PlainLoginModule required password="k''s";', 'format' = 'json');
+CREATE TABLE f (user_id STRING, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED)
+  WITH ('connector' = 'redis', 'host' = 'r', 'password' = 'hunter2', 'table' = 'user_features');
+INSERT INTO f SELECT user_id, COUNT(*) FROM ev GROUP BY user_id;
+`;
+  const r = build(script);
+  assert.deepEqual(errors(r), []);
+  const spec = r.spec!;
+  assert.deepEqual(spec.requires, ['redis', 'secrets']);
+  assert.deepEqual(spec.secrets, { s0: 'org.apache.kafka.common.security.plain.PlainLoginModule required password="k\'s";', s1: 'hunter2' });
+  const sql = spec.statements.map((s) => s.sql).join('\n');
+  assert.doesNotMatch(sql, /hunter2|PlainLoginModule/);
+  assert.match(sql, /'password' = '\{\{freshet-secret:s1\}\}'/);
+  assert.match(sql, /'properties\.sasl\.jaas\.config' = '\{\{freshet-secret:s0\}\}'/);
+  // Shown for people without the values; the program arguments still carry them to the template.
+  const x = explainFlinkScript(script, { name: 'f' });
+  assert.match(x.text, /requires: sql, redis, secrets/);
+  assert.match(x.text, /secrets: s0, s1 \(values passed beside the SQL, not shown\)/);
+  assert.doesNotMatch(x.text, /hunter2/);
+  assert.deepEqual(redactJobSpec(spec).secrets, { s0: '******', s1: '******' });
+  assert.equal(jobSpecFromProgramArgs(jobSpecProgramArgs(spec))?.secrets?.['s1'], 'hunter2');
+  assert.equal(isSecretOption('properties.ssl.keystore.password'), true);
+  assert.equal(isSecretOption('password-file-path'), true);
+  assert.equal(isSecretOption('host'), false);
+  assert.equal(isSecretOption('sink.buffer-flush.interval'), false);
+
+  const bad = build(`
+CREATE TABLE f (user_id STRING, n BIGINT) WITH ('connector' = 'redis');
+CREATE TABLE g (user_id STRING, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH ('connector' = 'redis', 'changed-keys.topic' = 'c');
+INSERT INTO g SELECT 'a', 1;
+`);
+  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2], ['FLINK703', 3]]);
+  assert.match(errors(bad)[0]!, /declares no PRIMARY KEY/);
+  assert.match(errors(bad)[1]!, /changed-keys topic .* not supported on the Flink engine yet/);
+});
+
+test('multi-type tables read through the template format freshet-json; header discriminators are refused', () => {
+  const r = build(`
+CREATE TABLE orders (user_id STRING, amount INT) WITH ('connector' = 'kafka', 'topic' = 'ev', 'format' = 'json',
+  'json.ignore-parse-errors' = 'true', 'freshet.discriminator' = '$.meta.kind', 'freshet.discriminator.value' = 'order');
+CREATE TABLE out1 (user_id STRING, amount INT) WITH ('connector' = 'blackhole');
+INSERT INTO out1 SELECT * FROM orders;
+`);
+  assert.deepEqual(errors(r), []);
+  assert.deepEqual(r.spec!.requires, ['multi-type']);
+  const ddl = r.spec!.statements[0]!.sql;
+  assert.match(ddl, /'format' = 'freshet-json'/);
+  assert.match(ddl, /'freshet-json\.ignore-parse-errors' = 'true'/);
+  assert.match(ddl, /'freshet-json\.discriminator' = '\$\.meta\.kind'/);
+  assert.match(ddl, /'freshet-json\.discriminator\.value' = 'order'/);
+  assert.doesNotMatch(ddl, /'freshet\.discriminator|'json\./);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'warning'), [], 'nothing dropped');
+
+  const bad = build(`
+CREATE TABLE a (x INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json', 'freshet.discriminator' = 'header:type', 'freshet.discriminator.value' = 'a');
+CREATE TABLE b (x INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'csv', 'freshet.discriminator' = '$.type', 'freshet.discriminator.value' = 'b');
+CREATE TABLE c (x INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json', 'freshet.discriminator' = '$.type');
+INSERT INTO a SELECT x FROM b;
+`);
+  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2], ['FLINK703', 3], ['FLINK703', 4]]);
+  assert.match(errors(bad)[0]!, /discriminator 'header:type' is not supported on the Flink engine yet/);
+  assert.match(errors(bad)[1]!, /need 'format' = 'json'/);
+  assert.match(errors(bad)[2]!, /needs both/);
+});
+
+test('dictionary tables the script reads are declared in the spec, multi-type ones through freshet-json', () => {
+  const def: SourceDefinition = {
+    name: 'app_events', kind: 'kafka', version: 1,
+    connection: { bootstrapServers: 'b:9092', topic: 'app-events', secrets: { 'sasl.jaas.config': 'pw-123' } },
+    format: { kind: 'json' },
+    discriminator: { path: '$.type' },
+    types: {
+      order: { fields: [{ name: 'user_id', type: 'STRING', nullable: true }, { name: 'amount', type: 'INT', nullable: true }] },
+      click: { fields: [{ name: 'user_id', type: 'STRING', nullable: true }] },
+    },
+  } as unknown as SourceDefinition;
+  const tables = sourceTablesDdl(def);
+  const r = build(`
+CREATE TABLE out1 (user_id STRING, amount INT) WITH ('connector' = 'blackhole');
+INSERT INTO out1 SELECT user_id, amount FROM app_events.\`order\`;
+`, { dictionaryTables: tables });
+  assert.deepEqual(errors(r), []);
+  const sql = r.spec!.statements.map((s) => s.sql);
+  assert.equal(sql.length, 4, sql.join('\n---\n'));
+  assert.match(sql[0]!, /^CREATE DATABASE IF NOT EXISTS app_events/);
+  assert.match(sql[1]!, /^CREATE TABLE app_events\.`order`/);
+  assert.match(sql[1]!, /'format' = 'freshet-json'/);
+  assert.match(sql[1]!, /'freshet-json\.discriminator\.value' = 'order'/);
+  assert.doesNotMatch(sql.join('\n'), /pw-123/, 'the source secret is not in the SQL');
+  assert.deepEqual(r.spec!.secrets, { s0: 'pw-123' });
+  assert.deepEqual(r.spec!.requires, ['multi-type', 'secrets']);
+  assert.ok(!sql.some((x) => /click/.test(x)), 'tables the script does not read are left out');
+  // A table the script declares itself wins over the dictionary's.
+  const own = build(`
+CREATE TABLE app_events.\`order\` (user_id STRING, amount INT) WITH ('connector' = 'datagen');
+CREATE TABLE out1 (user_id STRING, amount INT) WITH ('connector' = 'blackhole');
+INSERT INTO out1 SELECT user_id, amount FROM app_events.\`order\`;
+`, { dictionaryTables: tables });
+  assert.equal(own.spec!.statements.length, 3);
+});
+
+test('tiled feature tables (fresh-at-read sliding windows into a KV store) are refused with FLINK703', () => {
+  const ddl = `CREATE TABLE ev (k STRING, v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+  WITH ('connector' = 'kafka', 'topic' = 'ev', 'properties.bootstrap.servers' = 'b:9092', 'format' = 'json');
+CREATE TABLE f (k STRING, c BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'redis', 'host' = 'h');
+`;
+  const tiled = buildJobSpecFromScript(`${ddl}INSERT INTO f SELECT k, COUNT(*) OVER w FROM ev
+WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW);`, { name: 't' });
+  assert.equal(tiled.spec, undefined);
+  const d = tiled.diagnostics.find((x) => x.code === 'FLINK703');
+  assert.ok(d, JSON.stringify(tiled.diagnostics));
+  assert.match(d.message, /tiled sliding-window feature/);
+  assert.equal(d.span?.line, 4);
+  // The same table written row by row (a GROUP BY) runs on Flink with Freshet's Redis connector.
+  const plain = buildJobSpecFromScript(`${ddl}INSERT INTO f SELECT k, COUNT(*) FROM ev GROUP BY k;`, { name: 't' });
+  assert.deepEqual(plain.diagnostics.filter((x) => x.severity === 'error'), []);
+  assert.ok(plain.spec?.requires?.includes('redis'));
 });

@@ -14,16 +14,18 @@ import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
 import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import type { JobSpec } from '../../../src/flink/job-spec.js';
 import { runSql } from '../../../src/runtime/sql-session.js';
-import { FLINK_URL, eventually, flinkSkipReason, sinkLines } from './flink-helpers.js';
+import { FLINK_URL, eventually, flinkSkipReason, lockCluster, sinkLines } from './flink-helpers.js';
 import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason, produce } from '../kafka/kafka-helpers.js';
 
 let skip: string | undefined;
+let unlock: (() => void) | undefined;
 let dir = '';
 const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
 const started: string[] = [];
 
 before(async () => {
   skip = await flinkSkipReason();
+  if (!skip) unlock = await lockCluster();
   dir = mkdtempSync(join(tmpdir(), 'freshet-flink-'));
 });
 
@@ -36,6 +38,7 @@ after(async () => {
     }
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
+  unlock?.();
 });
 
 interface Ev { user_id: string; amount: number; ts: string }
@@ -189,4 +192,55 @@ FROM ev;
     for (const r of rs) { total += r.amount; assert.equal(r.total, total, `running total of ${user} at ${r.n}`); }
     assert.equal(total, expected.reduce((s, e) => s + e.amount, 0));
   }
+});
+
+test('multi-type Kafka topic: each type table reads its messages on Flink as on the embedded engine', async (t) => {
+  if (skip) return t.skip(skip);
+  let kafkaSkip: string | undefined;
+  try {
+    kafkaSkip = await kafkaSkipReason();
+  } catch (e) {
+    kafkaSkip = (e as Error).message;
+  }
+  if (kafkaSkip) return t.skip(kafkaSkip);
+  const topic = freshTopic('flink-multi');
+  await createTopic(topic, 1);
+  const msgs: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const ts = new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString().replace('T', ' ').replace('Z', '');
+    if (i % 3 === 0) msgs.push(JSON.stringify({ meta: { kind: 'order' }, user_id: `u${i % 7}`, amount: i, ts }));
+    else if (i % 3 === 1) msgs.push(JSON.stringify({ meta: { kind: 'click' }, user_id: `u${i % 5}`, page: `/p${i % 4}`, ts }));
+    else msgs.push(i % 2 === 0 ? JSON.stringify({ meta: { kind: 'other' }, x: 1 }) : JSON.stringify({ meta: { kind: 7 }, user_id: 'n', amount: 1, ts }));
+  }
+  msgs.push('not json at all');
+  await produce(topic, msgs.map((value) => ({ value })));
+  const kafka = (table: string, cols: string, kind: string): string => `CREATE TABLE ${table} (${cols}, ts TIMESTAMP(3))
+  WITH ('connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${BOOTSTRAP}',
+        'properties.group.id' = 'freshet-flink-multi', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',
+        'format' = 'json', 'json.ignore-parse-errors' = 'true', 'freshet.discriminator' = '$.meta.kind', 'freshet.discriminator.value' = '${kind}');`;
+  const sql = (out: string): string => `
+${kafka('orders', 'user_id STRING, amount INT', 'order')}
+${kafka('clicks', 'user_id STRING, page STRING', 'click')}
+${kafka('sevens', 'user_id STRING, amount INT', '7')}
+CREATE TABLE all_rows (kind STRING, user_id STRING, detail STRING, ts TIMESTAMP(3))
+  WITH ('connector' = 'filesystem', 'path' = '${out}/all_rows', 'format' = 'json');
+INSERT INTO all_rows
+SELECT 'order', user_id, CAST(amount AS STRING), ts FROM orders
+UNION ALL SELECT 'click', user_id, page, ts FROM clicks
+UNION ALL SELECT 'seven', user_id, CAST(amount AS STRING), ts FROM sevens;
+`;
+  const flinkOut = join(dir, 'multi', 'flink'), embeddedOut = join(dir, 'multi', 'embedded');
+  const spec = specOf(sql(flinkOut), 'multi');
+  assert.deepEqual(spec.requires, ['multi-type']);
+  assert.match(spec.statements[0]!.sql, /'format' = 'freshet-json'/);
+  const id = await deployer.deploy(spec);
+  started.push(id);
+  await deployer.waitForState(id, ['FINISHED'], 120_000);
+  const res = await runSql(sql(embeddedOut), { baseDir: dir });
+  assert.deepEqual(res.diagnostics.filter((d) => d.severity === 'error'), []);
+  const f = sinkLines(join(flinkOut, 'all_rows')).sort(), e = sinkLines(join(embeddedOut, 'all_rows')).sort();
+  assert.equal(f.filter((l) => l.includes('"kind":"order"')).length, 100);
+  assert.equal(f.filter((l) => l.includes('"kind":"click"')).length, 100);
+  assert.equal(f.filter((l) => l.includes('"kind":"seven"')).length, 50, 'a number discriminator matches its text');
+  assert.deepEqual(f, e, 'Flink and the embedded engine read the same rows per type');
 });

@@ -3,7 +3,8 @@
  * no TaskManager, template jar not built), and reading a filesystem sink's committed part files. With
  * FRESHET_REQUIRE_FLINK=1 (set by CI, which builds the jar and starts the cluster) a skip reason is an error instead.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultFlinkUrl } from '../../../src/flink/flink-rest-client.js';
 import { defaultTemplateJarPath } from '../../../src/flink/template-jar.js';
@@ -48,5 +49,38 @@ export async function eventually<T>(what: string, check: () => T | undefined | P
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+const LOCK_DIR = join(tmpdir(), `freshet-flink-cluster-${process.env['FRESHET_FLINK_PORT'] ?? '18081'}.lock`);
+
+/**
+ * Takes the local cluster for one test file (the runner runs two files at a time; a file that kills the TaskManager
+ * or fills both slots must not meet another): a lock directory holding the owner's pid, broken when that process is
+ * gone. Returns the release function.
+ */
+export async function lockCluster(timeoutMs = 600_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
+      return () => rmSync(LOCK_DIR, { recursive: true, force: true });
+    } catch {
+      let owner = NaN;
+      try { owner = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8')); } catch { /* being created or removed */ }
+      if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`the Flink cluster lock ${LOCK_DIR} was not free within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -864,9 +864,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["FeatureChecks"];
                     };
                 };
                 /** @description Default Response */
@@ -4125,10 +4123,102 @@ export interface components {
             type?: string;
             watermarkDelayMs?: number;
         };
+        /** CheckColumn */
+        CheckColumn: {
+            /** @description Keys found on both sides */
+            compared: number;
+            mismatches: number;
+            mismatchRate: number;
+            name: string;
+            /** @description Relative error |served − truth| / max(|truth|, 1) over the compared keys */
+            relError: {
+                max: number;
+                mean: number;
+                p50: number;
+                p90: number;
+                p99: number;
+            };
+        };
+        /** CheckKeyDiff */
+        CheckKeyDiff: {
+            column: string;
+            key: string;
+            relError: number;
+            served: unknown;
+            truth: unknown;
+        };
+        /** CheckPolicy */
+        CheckPolicy: {
+            autoCorrect: boolean;
+            /** @description Alert when a rate is above it */
+            threshold: number;
+        };
+        /**
+         * CheckResult
+         * @description One check: the feature recomputed from offline data as of `at` against what serving answered for `at`
+         */
+        CheckResult: {
+            /** @description Keys that differ in any way (at most 1000) */
+            affected: string[];
+            /** @description A rate is above the threshold */
+            alert: boolean;
+            /** @description The checked time T (epoch ms) */
+            at: number;
+            /** @description When the check ran (epoch ms) */
+            checkedAt: number;
+            columns: components["schemas"]["CheckColumn"][];
+            durationMs: number;
+            extra: number;
+            /** @description extra / keys found online */
+            extraRate: number;
+            id: string;
+            /** @description Serving's incomplete reasons for T */
+            incomplete: string[];
+            keys: number;
+            mismatches: number;
+            /** @description mismatches / keys found on both sides */
+            mismatchRate: number;
+            missing: number;
+            /** @description missing / keys found offline */
+            missingRate: number;
+            offlineEvents: number;
+            offlineFound: number;
+            onlineFound: number;
+            table: string;
+            threshold: number;
+            /** @description Largest relative error first */
+            worstKeys: components["schemas"]["CheckKeyDiff"][];
+        };
         /** Column */
         Column: {
             name: string;
             type: string;
+        };
+        /**
+         * CorrectionAudit
+         * @description A correction: the fusion boundary moved over closed positions, with the served values before and after
+         */
+        CorrectionAudit: {
+            /** @description When (epoch ms) */
+            at: number;
+            boundaryAfter: number;
+            boundaryBefore: number | null;
+            by: string;
+            /** @description Per changed key and column (at most 1000) */
+            changes: {
+                column: string;
+                key: string;
+                new: unknown;
+                old: unknown;
+            }[];
+            /** @description The corrected time T (epoch ms) */
+            checkedAt: number;
+            checkId: string | null;
+            generation: number;
+            id: string;
+            keysChanged: number;
+            reason: string;
+            table: string;
         };
         /** DeadLetter */
         DeadLetter: {
@@ -4188,6 +4278,38 @@ export interface components {
             tiled: boolean;
             watermark: number | null;
             windowEnd: number | null;
+        };
+        /** FeatureChecks */
+        FeatureChecks: {
+            /** @description Oldest first (the newest 200) */
+            audit: components["schemas"]["CorrectionAudit"][];
+            /** @description Oldest first (the newest 50) */
+            checks: components["schemas"]["CheckResult"][];
+            /** @description The fusion boundary: events before it are served from the offline layer (null: stream only) */
+            fusion: {
+                boundary: number;
+                builtAt: number;
+                events: number;
+                format: number;
+                from: number | null;
+                generation: number;
+                offlineTable: string;
+                /** @description backfill, refresh or correction */
+                reason: string;
+            } | null;
+            /** @description The newest check, for alerting (null: never checked) */
+            last: {
+                alert: boolean;
+                at: number;
+                checkedAt: number;
+                extraRate: number;
+                mismatchRate: number;
+                missingRate: number;
+                table: string;
+                threshold: number;
+            } | null;
+            policy: components["schemas"]["CheckPolicy"];
+            table: string;
         };
         /** FeatureTable */
         FeatureTable: {

@@ -109,6 +109,7 @@ function FeatureDetail({ spec, tables }: { spec: JobSpec; tables: FeatureTable[]
         <a className="button" href={`#/features/edit/${spec.name}`}>Edit (new version)</a>
         <a className="button secondary" href={`#/jobs/${spec.name}`}>Job</a>
         <a className="button secondary" href={`#/lookup/${store ? store.table : spec.name}`} data-testid="lookup-link">Look up a key</a>
+        {store && <a className="button secondary" href={`#/checks/${encodeURIComponent(store.table)}`} data-testid="checks-link">Offline checks</a>}
       </p>
       <h2>Lineage</h2>
       <LineageGraph nodes={g.nodes} edges={g.edges} />

@@ -44,7 +44,7 @@ public final class FreshetJob {
       JobSpec.Statement s = statements.get(i);
       if (s.kind() != JobSpec.Kind.DDL) continue;
       try {
-        tEnv.executeSql(s.sql());
+        tEnv.executeSql(spec.resolveSecrets(s.sql()));
       } catch (RuntimeException e) {
         throw new JobSpecException("statement " + i + " failed: " + e.getMessage(), e);
       }
@@ -53,7 +53,7 @@ public final class FreshetJob {
       JobSpec.Statement s = statements.get(i);
       if (s.kind() != JobSpec.Kind.INSERT) continue;
       try {
-        set.addInsertSql(s.sql());
+        set.addInsertSql(spec.resolveSecrets(s.sql()));
       } catch (RuntimeException e) {
         throw new JobSpecException("statement " + i + " failed: " + e.getMessage(), e);
       }

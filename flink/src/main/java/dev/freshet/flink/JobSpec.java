@@ -27,7 +27,7 @@ public final class JobSpec {
    * Capabilities this jar provides. A spec lists in {@code requires} what it needs beyond plain Flink SQL, so an older
    * jar fails with a clear message instead of running a job that silently lacks a feature.
    */
-  public static final Set<String> CAPABILITIES = Set.of("sql");
+  public static final Set<String> CAPABILITIES = Set.of("sql", "redis", "secrets", "multi-type");
 
   /** What a statement does in the job: DDL runs at once on the TableEnvironment; INSERTs form one statement set. */
   public enum Kind {
@@ -38,20 +38,44 @@ public final class JobSpec {
   /** One Flink SQL statement of the spec, in script order. */
   public record Statement(Kind kind, String sql) {}
 
-  private static final Set<String> TOP_LEVEL_KEYS = Set.of("version", "name", "config", "statements", "requires", "meta");
+  private static final Set<String> TOP_LEVEL_KEYS = Set.of("version", "name", "config", "statements", "requires", "secrets", "meta");
 
   private final int version;
   private final String name;
   private final Map<String, String> config;
   private final List<Statement> statements;
   private final List<String> requires;
+  private final Map<String, String> secrets;
 
-  private JobSpec(int version, String name, Map<String, String> config, List<Statement> statements, List<String> requires) {
+  private JobSpec(int version, String name, Map<String, String> config, List<Statement> statements, List<String> requires,
+      Map<String, String> secrets) {
     this.version = version;
     this.name = name;
     this.config = Collections.unmodifiableMap(config);
     this.statements = List.copyOf(statements);
     this.requires = List.copyOf(requires);
+    this.secrets = Collections.unmodifiableMap(secrets);
+  }
+
+  /**
+   * Secret option values by name. The SQL text holds the quoted placeholder {@code '{{freshet-secret:<name>}}'} in
+   * their place; {@link #resolveSecrets} puts the values in just before a statement runs.
+   */
+  public Map<String, String> secrets() {
+    return secrets;
+  }
+
+  private static final java.util.regex.Pattern LEFTOVER_SECRET = java.util.regex.Pattern.compile("'\\{\\{freshet-secret:[^}']*\\}\\}'");
+
+  /** The statement's SQL with every secret placeholder replaced by its value as a quoted SQL string literal. */
+  public String resolveSecrets(String sql) {
+    if (!sql.contains("'{{freshet-secret:")) return sql;
+    String out = sql;
+    for (Map.Entry<String, String> e : secrets.entrySet()) {
+      out = out.replace("'{{freshet-secret:" + e.getKey() + "}}'", "'" + e.getValue().replace("'", "''") + "'");
+    }
+    if (LEFTOVER_SECRET.matcher(out).find()) throw new JobSpecException("a statement names a secret that the spec's secrets do not hold");
+    return out;
   }
 
   public int version() {
@@ -167,6 +191,16 @@ public final class JobSpec {
       }
     }
 
+    Map<String, String> secrets = new LinkedHashMap<>();
+    Object sec = obj.get("secrets");
+    if (sec != null) {
+      if (!(sec instanceof Map<?, ?> sm)) throw new JobSpecException("secrets: expected an object of string values");
+      for (Map.Entry<?, ?> e : sm.entrySet()) {
+        if (!(e.getValue() instanceof String val)) throw new JobSpecException("secrets." + e.getKey() + ": expected a string");
+        secrets.put((String) e.getKey(), val);
+      }
+    }
+
     Object meta = obj.get("meta");
     if (meta != null && !(meta instanceof Map)) throw new JobSpecException("meta: expected an object");
 
@@ -177,7 +211,7 @@ public final class JobSpec {
     if (statements.stream().noneMatch(st -> st.kind() == Kind.INSERT)) {
       throw new JobSpecException("statements: no INSERT statement, so the job would write nothing");
     }
-    return new JobSpec(FORMAT_VERSION, name, config, statements, requires);
+    return new JobSpec(FORMAT_VERSION, name, config, statements, requires, secrets);
   }
 
   /** A statement is {@code {"kind": "ddl"|"insert", "sql": "..."}}, or a bare SQL string classified by its first word. */

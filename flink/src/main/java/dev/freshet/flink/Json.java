@@ -12,7 +12,7 @@ import java.util.Map;
  * {@link Long} (integers that fit) or {@link Double}, {@link Boolean} and {@code null}. Duplicate object keys and
  * trailing content are errors: a spec is machine-written, so anything odd is a bug worth reporting.
  */
-final class Json {
+public final class Json {
   private final String text;
   private int pos;
 
@@ -21,7 +21,7 @@ final class Json {
   }
 
   /** Parses one JSON document; throws {@link JobSpecException} with the offset of the first error. */
-  static Object parse(String text) {
+  public static Object parse(String text) {
     Json p = new Json(text);
     p.skipWs();
     Object v = p.value(0);

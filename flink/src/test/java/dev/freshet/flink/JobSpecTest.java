@@ -107,4 +107,21 @@ class JobSpecTest {
     JobSpecException e = assertThrows(JobSpecException.class, r::run);
     assertTrue(e.getMessage().contains(part), () -> "expected '" + part + "' in: " + e.getMessage());
   }
+
+  @Test
+  void secretsReplaceTheirPlaceholdersOnly() {
+    JobSpec s = JobSpec.parse("""
+        {"version": 1, "name": "f", "requires": ["redis", "secrets"], "secrets": {"s0": "p'w"},
+         "statements": ["CREATE TABLE t (k STRING, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'redis', 'password' = '{{freshet-secret:s0}}')",
+                        "INSERT INTO t SELECT '{{freshet-secret:s0}}x'"]}
+        """);
+    assertEquals("CREATE TABLE t (k STRING, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'redis', 'password' = 'p''w')",
+        s.resolveSecrets(s.statements().get(0).sql()));
+    assertEquals("INSERT INTO t SELECT '{{freshet-secret:s0}}x'", s.resolveSecrets(s.statements().get(1).sql()), "only whole quoted placeholders");
+    JobSpec missing = JobSpec.parse("""
+        {"version": 1, "name": "f", "secrets": {}, "statements": ["INSERT INTO t SELECT '{{freshet-secret:s9}}'"]}
+        """);
+    assertThrows(JobSpecException.class, () -> missing.resolveSecrets(missing.statements().get(0).sql()));
+    assertThrows(JobSpecException.class, () -> JobSpec.parse("{\"version\": 1, \"name\": \"f\", \"secrets\": {\"a\": 1}, \"statements\": [\"INSERT INTO t SELECT 1\"]}"));
+  }
 }

@@ -1,0 +1,120 @@
+// The `redis` table as an upsert sink: the changelog is keyed by entity key, versioned (Versioner, keyed state) and
+// written by the Sink V2 RedisSink; the same keys, values, versions and meta entries as Freshet's embedded sink.
+package dev.freshet.flink.redis;
+
+import dev.freshet.flink.store.KeyOf;
+import dev.freshet.flink.store.RowJson;
+import dev.freshet.flink.store.StoreKey;
+import dev.freshet.flink.store.Versioner;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.ProviderContext;
+import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+import dev.freshet.flink.store.JsText;
+
+/** Upsert sink of one feature table in Redis. */
+public final class RedisDynamicTableSink implements DynamicTableSink {
+  private final RedisConfig config;
+  private final RowType rowType;
+  private final int[] primaryKey;
+  private final int maxRows;
+  private final long flushIntervalMs;
+  private final Integer parallelism;
+
+  public RedisDynamicTableSink(RedisConfig config, RowType rowType, int[] primaryKey, int maxRows, long flushIntervalMs, Integer parallelism) {
+    this.config = config;
+    this.rowType = rowType;
+    this.primaryKey = primaryKey.clone();
+    this.maxRows = maxRows;
+    this.flushIntervalMs = flushIntervalMs;
+    this.parallelism = parallelism;
+  }
+
+  @Override
+  public ChangelogMode getChangelogMode(ChangelogMode requestedMode) {
+    // Keyed by the primary key: -U is never needed (the +U carries the new row); deletes write tombstones.
+    return ChangelogMode.upsert();
+  }
+
+  @Override
+  public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
+    LogicalType[] types = rowType.getChildren().toArray(new LogicalType[0]);
+    StoreKey key = StoreKey.forTable(primaryKey, types);
+    RowJson codec = new RowJson(rowType);
+    return new DataStreamSinkProvider() {
+      @Override
+      public DataStreamSink<?> consumeDataStream(ProviderContext pc, DataStream<RowData> stream) {
+        // Runs once, when the job is built (in the template job's main()): this job's generation for keys it has not
+        // written before. A restart after a failure reuses the job graph and so the same generation.
+        long generation = startGeneration();
+        SingleOutputStreamOperator<Tuple3<String, Long, String>> versioned = stream
+            .keyBy(new KeyOf(key, config.table()), Types.STRING)
+            .process(new Versioner(codec, generation), Versioner.TYPE)
+            .name("Versions[" + config.table() + "]");
+        pc.generateUid("freshet-versions").ifPresent(versioned::uid);
+        DataStreamSink<Tuple3<String, Long, String>> sink = versioned
+            .sinkTo(new RedisSink(config, maxRows, flushIntervalMs))
+            .name("Redis[" + config.table() + "]");
+        pc.generateUid("freshet-redis-writer").ifPresent(sink::uid);
+        if (parallelism != null) {
+          versioned.setParallelism(parallelism);
+          sink.setParallelism(parallelism);
+        }
+        return sink;
+      }
+    };
+  }
+
+  /** Takes the next generation (stored sink-generation + 1) and writes the table's generation and schema meta. */
+  long startGeneration() {
+    try (RedisStore store = new RedisStore(config)) {
+      long generation = Versioner.nextGeneration(store.getMeta(Versioner.GENERATION_META));
+      store.putMeta(Versioner.GENERATION_META, Long.toString(generation));
+      store.putMeta("schema", schemaJson(rowType, primaryKey));
+      return generation;
+    }
+  }
+
+  /** The `schema` meta: {"columns":[{"name":..,"type":..}],"primaryKey":[..]} (JSON.stringify form, as kv-sink.ts). */
+  public static String schemaJson(RowType rowType, int[] primaryKey) {
+    StringBuilder sb = new StringBuilder("{\"columns\":[");
+    List<String> names = rowType.getFieldNames();
+    for (int i = 0; i < names.size(); i++) {
+      if (i > 0) sb.append(',');
+      sb.append("{\"name\":");
+      JsText.quote(names.get(i), sb);
+      sb.append(",\"type\":");
+      JsText.quote(RowJson.typeText(rowType.getTypeAt(i)), sb);
+      sb.append('}');
+    }
+    sb.append("],\"primaryKey\":[");
+    List<Integer> pk = new ArrayList<>();
+    for (int c : primaryKey) pk.add(c);
+    pk.sort(null);
+    for (int i = 0; i < pk.size(); i++) {
+      if (i > 0) sb.append(',');
+      JsText.quote(names.get(pk.get(i)), sb);
+    }
+    return sb.append("]}").toString();
+  }
+
+  @Override
+  public DynamicTableSink copy() {
+    return new RedisDynamicTableSink(config, rowType, primaryKey, maxRows, flushIntervalMs, parallelism);
+  }
+
+  @Override
+  public String asSummaryString() {
+    return "Freshet Redis feature table " + config.table();
+  }
+}
