@@ -1,8 +1,9 @@
 /**
  * Serving over HTTP under concurrent load (not a test: nothing is asserted).
- *   npm run bench -- serving-http [--store embedded|redis|all] [--keys 10000] [--duration 10] [--connections 32]
+ *   npm run bench -- serving-http [--store embedded|redis|all] [--keys 10000] [--duration 10] [--connections 8,32] [--workers 2]
  * A 50-feature table over 1 h, 24 h and 7 d windows (tiles of 1 min / 1 h / 1 d, written by the TileSinkOperator from
- * random events over 8 days) is served by the platform's Fastify route from the embedded LMDB store and from Redis;
+ * random events over 8 days) is served by `freshet serve` (worker processes; src/cli/serve-command.ts) from the embedded
+ * LMDB store and from Redis;
  * a load generator in another process (wrk when installed, else autocannon; `--client`) sends GET requests for one random key each (and POST batches of
  * 100 keys) at read times within an hour after the data. Prints QPS and latency percentiles as measured by the client
  * (so they include HTTP and the event loop's queueing).
@@ -12,10 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
 import type { KvStore } from '../src/engine/kv-store-api.js';
 import { TileSinkOperator } from '../src/engine/operators/tile-sink-operator.js';
-import { servingRoutes } from '../src/serving/serving-routes.js';
 import { DAY, HOUR, INPUT, MIN, ctx, load, rng, spec } from './serving-data.js';
 
 function arg(name: string, dflt: string): string {
@@ -25,7 +24,8 @@ function arg(name: string, dflt: string): string {
 
 const KEYS = Number(arg('keys', '10000'));
 const DURATION = Number(arg('duration', '10'));
-const CONNECTIONS = Number(arg('connections', '32'));
+const CONNECTIONS = arg('connections', '8,32').split(',').map(Number);
+const WORKERS = Number(arg('workers', '2'));
 const STORES = arg('store', 'all');
 const END = Date.UTC(2024, 4, 8, 12);
 
@@ -35,7 +35,7 @@ interface LoadResult { rps: number; p50: number; p90: number; p99: number; p999:
 const CLIENT = arg('client', spawnSync('wrk', ['--version']).error === undefined ? 'wrk' : 'autocannon');
 
 /** Runs the load generator in a child process (asynchronously: the server under test shares this event loop). */
-function runClient(url: string, method: 'GET' | 'POST', paths: string[], bodies?: string[]): Promise<LoadResult> {
+function runClient(url: string, method: 'GET' | 'POST', paths: string[], bodies: string[] | undefined, duration: number, connections = 8): Promise<LoadResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'freshet-load-'));
   let cmd: string, args: string[];
   if (CLIENT === 'wrk') {
@@ -57,10 +57,10 @@ function runClient(url: string, method: 'GET' | 'POST', paths: string[], bodies?
       'end',
     ].join('\n'));
     cmd = 'wrk';
-    args = ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', lua, url];
+    args = ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', lua, url];
   } else {
     const cfg = path.join(dir, 'config.json');
-    writeFileSync(cfg, JSON.stringify({ url, method, paths, bodies, connections: CONNECTIONS, duration: DURATION }));
+    writeFileSync(cfg, JSON.stringify({ url, method, paths, bodies, connections, duration }));
     cmd = process.execPath;
     args = ['--import', 'tsx', path.join(path.dirname(fileURLToPath(import.meta.url)), 'serving-load-client.ts'), cfg];
   }
@@ -78,30 +78,55 @@ function runClient(url: string, method: 'GET' | 'POST', paths: string[], bodies?
   });
 }
 
-async function serve(store: KvStore, label: string, rows: string[][]): Promise<void> {
+/** Starts `freshet serve` (WORKERS processes) over the store; resolves with its URL and a stop function. */
+async function startServer(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = 17000 + Math.floor(Math.random() * 2000);
+  const main = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', ...args, '--port', String(port), '--workers', String(WORKERS)],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`freshet serve exited: ${err}`);
+    if (/workers\)|1 process\)/.test(err)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+  };
+}
+
+/** Loads the tiles into `store` (then closed), serves them with `freshet serve <serveArgs>` and measures. */
+async function measure(store: KvStore, label: string, serveArgs: string[], rows: string[][]): Promise<void> {
   const op = new TileSinkOperator(spec([HOUR, DAY, 7 * DAY], [MIN, HOUR, DAY], 50), ctx, undefined, INPUT, store);
   await load(op, KEYS, 40, 8 * DAY, END);
-  const app = Fastify({ logger: false });
-  await app.register(servingRoutes(store));
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  await store.flush?.();
+  await store.close();
+  const server = await startServer(serveArgs);
+  const { url } = server;
   try {
     const r = rng(3);
     const paths: string[] = [];
     for (let i = 0; i < 5000; i++) paths.push(`/api/features/bench?key=u${Math.floor(r() * KEYS)}&at=${END + Math.floor(r() * HOUR)}`);
-    // Warm-up (layout cache, JIT), then the measured runs.
-    await fetch(url + paths[0]!);
-    const one = await runClient(url, 'GET', paths);
-    rows.push([label, 'GET, 1 key', String(CONNECTIONS), one.rps.toFixed(0), one.rps.toFixed(0), ms(one.p50), ms(one.p99), ms(one.p999), String(one.errors + one.non2xx)]);
+    // Warm-up (layout and parse caches, JIT), then the measured runs.
+    await runClient(url, 'GET', paths, undefined, 5);
+    for (const c of CONNECTIONS) {
+      const one = await runClient(url, 'GET', paths, undefined, DURATION, c);
+      rows.push([label, 'GET, 1 key', String(c), one.rps.toFixed(0), one.rps.toFixed(0), ms(one.p50), ms(one.p99), ms(one.p999), String(one.errors + one.non2xx)]);
+    }
     const bodies: string[] = [];
     for (let i = 0; i < 500; i++) {
       const keys: string[] = [];
       for (let k = 0; k < 100; k++) keys.push(`u${Math.floor(r() * KEYS)}`);
       bodies.push(JSON.stringify({ keys, at: END + Math.floor(r() * HOUR) }));
     }
-    const batch = await runClient(url, 'POST', ['/api/features/bench'], bodies);
-    rows.push([label, 'POST, 100 keys', String(CONNECTIONS), batch.rps.toFixed(0), (batch.rps * 100).toFixed(0), ms(batch.p50), ms(batch.p99), ms(batch.p999), String(batch.errors + batch.non2xx)]);
+    const c = CONNECTIONS[0]!;
+    const batch = await runClient(url, 'POST', ['/api/features/bench'], bodies, DURATION, c);
+    rows.push([label, 'POST, 100 keys', String(c), batch.rps.toFixed(0), (batch.rps * 100).toFixed(0), ms(batch.p50), ms(batch.p99), ms(batch.p999), String(batch.errors + batch.non2xx)]);
   } finally {
-    await app.close();
+    await server.stop();
   }
 }
 
@@ -114,23 +139,25 @@ async function main(): Promise<void> {
     const { EmbeddedKvStore } = await import('../src/connectors/stores/embedded-kv-store.js');
     const store = new EmbeddedKvStore({ path: dir });
     await store.open();
-    try { await serve(store, 'embedded (LMDB)', rows); } finally { await store.close(); rmSync(dir, { recursive: true, force: true }); }
+    try { await measure(store, 'embedded (LMDB)', ['--store', 'embedded-kv', '--path', dir], rows); } finally { rmSync(dir, { recursive: true, force: true }); }
   }
   if (STORES === 'redis' || STORES === 'all') {
     const { RedisKvStore } = await import('../src/connectors/stores/redis-kv-store.js');
-    const store = new RedisKvStore({ port: Number(process.env['FRESHET_REDIS_PORT'] ?? 16379), database: 13 });
+    const port = Number(process.env['FRESHET_REDIS_PORT'] ?? 16379);
+    const store = new RedisKvStore({ port, database: 13 });
     try {
       await store.open();
+      await measure(store, 'redis', ['--store', 'redis', '--redis-port', String(port), '--redis-database', '13'], rows);
     } catch (e) {
-      process.stdout.write(`redis: not reachable (${(e as Error).message}); start it with scripts/redis.sh start\n`);
+      process.stdout.write(`redis: ${(e as Error).message} (start it with scripts/redis.sh start)\n`);
     }
-    try { await serve(store, 'redis', rows); } catch (e) { process.stdout.write(`redis: ${(e as Error).message}\n`); } finally { await store.close(); }
   }
   const head = ['store', 'request', 'connections', 'requests/s', 'keys/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => `| ${r.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
   process.stdout.write(`${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
-  process.stdout.write(`50 features over 1 h / 24 h / 7 d windows, ${KEYS} keys, ${DURATION} s per run, client ${CLIENT}; latency measured by the client\n`);
+  process.stdout.write(`50 features over 1 h / 24 h / 7 d windows, ${KEYS} keys, ${DURATION} s per run; freshet serve with ${WORKERS} worker(s); ` +
+    `client ${CLIENT} (1 thread) on the same machine; latency measured by the client\n`);
 }
 
 await main();

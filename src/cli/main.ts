@@ -18,6 +18,7 @@ import { dictionaryTablesForFlink } from '../flink/dictionary-tables.js';
 import { registerStartCommand } from '../server/platform/start-command.js';
 import { registerPlatformCommands } from './platform-commands.js';
 import { registerOfflineCommands } from './offline-commands.js';
+import { registerServeCommand } from './serve-command.js';
 import type { RowField } from '../common/types.js';
 
 function readScript(file: string): string {
@@ -135,5 +136,6 @@ registerFlinkCommands(program);
 registerStartCommand(program);
 registerPlatformCommands(program);
 registerOfflineCommands(program);
+registerServeCommand(program);
 
 await program.parseAsync(process.argv);

@@ -93,7 +93,21 @@ function errorBody(d: Diagnostic): { error: Record<string, unknown> } {
 
 /** The JSON text of an answer (values rendered as described in the header). */
 export function renderAnswer(a: FeatureAnswer): string {
-  return JSON.stringify(a, (_k, v: unknown) => jsonValue(v));
+  // Most answers hold only strings, finite numbers, booleans and nulls: stringify them without a replacer (a replacer
+  // call per value costs as much as the read itself).
+  return plain(a) ? JSON.stringify(a) : JSON.stringify(a, (_k, v: unknown) => jsonValue(v));
+}
+
+function plain(a: FeatureAnswer): boolean {
+  for (const r of a.results) {
+    for (const k in r.values) {
+      const v = r.values[k];
+      if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+      if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+    }
+    if (r.lastEventTime !== null && !Number.isFinite(r.lastEventTime)) return false;
+  }
+  return true;
 }
 
 function jsonValue(v: unknown): unknown {

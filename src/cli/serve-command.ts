@@ -1,0 +1,88 @@
+/**
+ * `freshet serve`: a serving tier apart from the platform. Worker processes (node:cluster, sharing one port) answer
+ * `GET/POST /api/features/{table}` (src/serving/serving-routes.ts) from an online store — the embedded LMDB store
+ * (read by several processes at once while the platform's jobs write it) or Redis — with offline fusion applied
+ * (FusedStore). Reads are CPU-bound (merging tiles), so one worker per core multiplies throughput; the platform's own
+ * `/api/features` stays available for the UI.
+ */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import Fastify from 'fastify';
+import type { KvStore } from '../engine/kv-store-api.js';
+import { EmbeddedKvStore, defaultKvPath } from '../connectors/stores/embedded-kv-store.js';
+import { RedisKvStore } from '../connectors/stores/redis-kv-store.js';
+import { FusedStore } from '../serving/fused-store.js';
+import { servingRoutes } from '../serving/serving-routes.js';
+
+export interface ServeOptions {
+  store: 'embedded-kv' | 'redis';
+  /** embedded-kv: the LMDB directory. */
+  path?: string;
+  /** redis: server. */
+  redisHost?: string;
+  redisPort?: number;
+  redisDatabase?: number;
+  host: string;
+  port: number;
+  workers: number;
+}
+
+/** Opens the store and serves it in this process until it is closed; resolves with the listening URL. */
+export async function serveFeatures(o: ServeOptions): Promise<{ url: string; close: () => Promise<void> }> {
+  const store: KvStore = o.store === 'redis'
+    ? new RedisKvStore({ host: o.redisHost ?? '127.0.0.1', port: o.redisPort ?? 6379, database: o.redisDatabase ?? 0 })
+    : new EmbeddedKvStore({ path: o.path ?? defaultKvPath() });
+  await store.open();
+  const app = Fastify({ logger: false });
+  app.get('/healthz', async () => ({ ok: true }));
+  await app.register(servingRoutes(new FusedStore(store)));
+  const url = await app.listen({ host: o.host, port: o.port });
+  return { url, close: async () => { await app.close(); await store.close(); } };
+}
+
+export function registerServeCommand(program: Command): void {
+  program.command('serve')
+    .description('serve feature tables from an online store over HTTP with several worker processes (a serving tier)')
+    .option('--store <store>', "'embedded-kv' or 'redis'", 'embedded-kv')
+    .option('--path <dir>', 'embedded-kv: LMDB directory (default $FRESHET_DATA_DIR/kv)')
+    .option('--redis-host <host>', 'redis: host', '127.0.0.1')
+    .option('--redis-port <port>', 'redis: port', (v) => Number(v), 6379)
+    .option('--redis-database <n>', 'redis: database number', (v) => Number(v), 0)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('-p, --port <port>', 'port', (v) => Number(v), 7071)
+    .option('-w, --workers <n>', 'worker processes (default: one per core)', (v) => Number(v))
+    .action(async (o: { store: string; path?: string; redisHost: string; redisPort: number; redisDatabase: number; host: string; port: number; workers?: number }) => {
+      if (o.store !== 'embedded-kv' && o.store !== 'redis') { process.stderr.write(`unknown store '${o.store}' (embedded-kv or redis)\n`); process.exitCode = 2; return; }
+      const workers = Math.max(1, o.workers ?? availableParallelism());
+      const opts: ServeOptions = {
+        store: o.store, redisHost: o.redisHost, redisPort: o.redisPort, redisDatabase: o.redisDatabase, host: o.host, port: o.port, workers,
+        ...(o.path !== undefined ? { path: o.path } : {}),
+      };
+      if (workers === 1 || !cluster.isPrimary) {
+        const s = await serveFeatures(opts);
+        if (cluster.isPrimary) process.stderr.write(`freshet serve: ${s.url} (${o.store}, 1 process)\n`);
+        const stop = (): void => { void s.close().then(() => process.exit(0)); };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return;
+      }
+      // The primary only supervises: a worker that dies is replaced.
+      for (let i = 0; i < workers; i++) cluster.fork();
+      let stopping = false;
+      cluster.on('exit', (w, code) => {
+        if (stopping) return;
+        process.stderr.write(`freshet serve: worker ${w.process.pid} exited (${code}); starting another\n`);
+        cluster.fork();
+      });
+      let ready = 0;
+      cluster.on('listening', () => { if (++ready === workers) process.stderr.write(`freshet serve: http://${o.host}:${o.port} (${o.store}, ${workers} workers)\n`); });
+      const stop = (): void => {
+        stopping = true;
+        for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
+        setTimeout(() => process.exit(0), 2000).unref();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
