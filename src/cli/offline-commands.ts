@@ -11,12 +11,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { FreshetError, formatDiagnostic } from '../common/diagnostics.js';
+import { FreshetError, diag, formatDiagnostic } from '../common/diagnostics.js';
 import type { OfflineTwin } from '../catalog/dictionary/source-model.js';
 import { getConnector } from '../connectors/registry.js';
 import type { KvStore } from '../engine/kv-store-api.js';
 import { compileSql, scriptDir } from '../runtime/sql-session.js';
-import { backfill } from '../batch/backfill.js';
+import { backfill, scheduleRefresh } from '../batch/backfill.js';
+import { BatchErrors } from '../batch/batch-error-codes.js';
 import { runCheck, setCheckPolicy } from '../batch/check.js';
 import { correct } from '../batch/correct.js';
 import type { FeatureReaders } from '../batch/readers.js';
@@ -118,12 +119,33 @@ function common(c: Command): Command {
     .option('--json', 'print the full JSON document');
 }
 
+/** Runs the daily refresh (scheduleRefresh) until SIGINT/SIGTERM, logging each run. */
+async function refreshDaily(feature: string, src: FeatureSource, store: KvStore, at: string): Promise<void> {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(at.trim());
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new FreshetError(diag(BatchErrors.BadRequest, `--daily: cannot read '${at}' as HH:MM (UTC)`));
+  const offsetMs = (Number(m[1]) * 60 + Number(m[2])) * 60_000;
+  await new Promise<void>((resolve) => {
+    const s = scheduleRefresh({
+      ...src, store, offsetMs,
+      onDone: (r) => process.stdout.write(`${new Date().toISOString()} refreshed ${feature}: boundary ${iso(r.fusion.boundary)}, ${r.build.events} events\n`),
+      onError: (e) => process.stderr.write(`${new Date().toISOString()} refresh of ${feature} failed: ${e instanceof Error ? e.message : String(e)}\n`),
+    });
+    process.stdout.write(`refreshing ${feature} daily at ${at} UTC; next run ${new Date(s.next()).toISOString()} (Ctrl-C to stop)\n`);
+    // The schedule's timer does not hold the process open: this interval does, until a signal.
+    const hold = setInterval(() => undefined, 3_600_000);
+    const stop = (): void => { s.stop(); clearInterval(hold); resolve(); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
 export function registerOfflineCommands(program: Command): void {
   common(program.command('backfill <feature>').description('compute a feature\'s older tiles from offline data and record the fusion boundary'))
     .option('--from <time>', 'earliest event time to backfill (default: all offline history)')
     .option('--to <time>', "the boundary: events before it are served from offline data (default: the stream's watermark, floored to the coarsest tile)")
     .option('--stream-from <time>', "the stream's oldest event time; the boundary must not be before it")
-    .action((feature: string, o: OfflineOpts & { from?: string; to?: string; streamFrom?: string }) => guarded(async () => {
+    .option('--daily [at]', "after the backfill, keep running and refresh every day at this UTC time (HH:MM, default 02:00), moving the boundary up to the stream's watermark and at most yesterday")
+    .action((feature: string, o: OfflineOpts & { from?: string; to?: string; streamFrom?: string; daily?: string | boolean }) => guarded(async () => {
       const src = sourceOf(feature, o);
       const store = await openStore(src);
       try {
@@ -137,6 +159,7 @@ export function registerOfflineCommands(program: Command): void {
         const rate = r.build.durationMs > 0 ? Math.round(r.build.events / (r.build.durationMs / 1000)) : 0;
         process.stdout.write(`backfilled ${feature}: ${r.build.events} events (${rate} events/s), ${r.build.tileWrites} tile writes, generation ${r.fusion.generation}\n`
           + `boundary ${iso(r.fusion.boundary)} (was ${iso(r.previous?.boundary ?? null)}): events before it are served from ${r.fusion.offlineTable}\n`);
+        if (o.daily !== undefined && o.daily !== false) await refreshDaily(feature, src, store, o.daily === true ? '02:00' : o.daily);
       } finally {
         await store.close();
       }
