@@ -15,12 +15,13 @@ import { JOB_SPEC_VERSION, secretPlaceholder, type JobCapability, type JobSpec, 
 
 /**
  * Connectors of Freshet's Flink cluster (scripts/flink/pom.xml), of Flink's own distribution, and of the template jar
- * itself (`redis`: flink/src/main/java/dev/freshet/flink/redis, the same store layout as the embedded engine's).
+ * itself (`redis` and `aerospike`: flink/src/main/java/dev/freshet/flink/{redis,aerospike}, the same store layouts as
+ * the embedded engine's).
  */
-export const FLINK_CONNECTORS: readonly string[] = ['filesystem', 'kafka', 'upsert-kafka', 'datagen', 'print', 'blackhole', 'redis'];
+export const FLINK_CONNECTORS: readonly string[] = ['filesystem', 'kafka', 'upsert-kafka', 'datagen', 'print', 'blackhole', 'redis', 'aerospike'];
 
 /** Connectors implemented by the template jar: a spec using one `requires` it, so an older jar refuses the spec. */
-const TEMPLATE_CONNECTORS: Readonly<Record<string, JobCapability>> = { redis: 'redis' };
+const TEMPLATE_CONNECTORS: Readonly<Record<string, JobCapability>> = { redis: 'redis', aerospike: 'aerospike' };
 
 /**
  * Option keys whose values are secrets: they leave the SQL text and travel in the spec's `secrets` (job-spec.ts), so

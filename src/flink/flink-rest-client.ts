@@ -158,14 +158,21 @@ export class FlinkRestClient {
 
 /**
  * The useful line of a Flink REST error, which is usually a whole Java stack trace: the message of the job's main()
- * when it failed (the template reports SQL errors there), else the innermost `Caused by:`, else the text itself.
+ * when it failed (the template reports SQL errors there), followed by the innermost cause's message when main()'s
+ * message does not already say it (Flink wraps a connector's validation error in "Unable to create a sink for writing
+ * table ..."), else the innermost `Caused by:`, else the text itself.
  */
 export function summarizeFlinkError(text: string): string {
-  const main = /The main method caused an error: (.*)/.exec(text);
-  if (main) return main[1]!.trim();
   const causes = text.split('\n').filter((l) => l.startsWith('Caused by: '));
-  if (causes.length) return causes[causes.length - 1]!.slice('Caused by: '.length).trim();
-  return text;
+  const innermost = causes.length ? causes[causes.length - 1]!.slice('Caused by: '.length).trim() : undefined;
+  const main = /The main method caused an error: (.*)/.exec(text);
+  if (main) {
+    const m = main[1]!.trim();
+    // The cause's message without its exception class (`org.apache.flink.table.api.ValidationException: `).
+    const inner = innermost?.replace(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+: /, '');
+    return inner !== undefined && inner !== '' && !m.includes(inner) ? `${m}: ${inner}` : m;
+  }
+  return innermost ?? text;
 }
 
 /** Flink's errors carry whole stack traces; the cause lines near the top say what went wrong. */

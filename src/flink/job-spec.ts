@@ -9,10 +9,11 @@
 export const JOB_SPEC_VERSION = 1;
 
 /**
- * Capabilities of the template jar a spec can ask for: plain Flink SQL, Freshet's `redis` feature-table connector,
- * secrets passed beside the SQL text (`secrets`), and the `freshet-json` format of multi-type topics (`multi-type`).
+ * Capabilities of the template jar a spec can ask for: plain Flink SQL, Freshet's `redis` and `aerospike`
+ * feature-table connectors, secrets passed beside the SQL text (`secrets`), and the `freshet-json` format of
+ * multi-type topics (`multi-type`).
  */
-export type JobCapability = 'sql' | 'redis' | 'secrets' | 'multi-type';
+export type JobCapability = 'sql' | 'redis' | 'aerospike' | 'secrets' | 'multi-type';
 
 /**
  * How a secret option value appears in the spec's SQL text: the quoted placeholder `'{{freshet-secret:<name>}}'`,

@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { PG_URL, pgSkipReason } from '../support/postgres.js';
 import { T } from '../../src/common/types.js';
 import type { Row } from '../../src/common/row.js';
 import type { OfflineTwin } from '../../src/catalog/dictionary/source-model.js';
@@ -26,23 +27,8 @@ import { readFeatures } from '../../src/serving/read-features.js';
 import { FusedStore } from '../../src/serving/fused-store.js';
 import { DAY, HOUR, MIN, dailyEvents, featureScript, oracle, writeParquetTwin, type Ev } from './offline-helpers.js';
 
-const url = process.env['FRESHET_TEST_PG_URL'] ?? `postgres://postgres@127.0.0.1:${process.env['FRESHET_PG_PORT'] ?? '15432'}/freshet_test`;
-
-async function probe(): Promise<string | false> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return false;
-  } catch (e) {
-    const reason = `no PostgreSQL at ${url} (${(e as Error).message}); start one with: bash scripts/postgres.sh start`;
-    if (process.env['FRESHET_REQUIRE_POSTGRES'] === '1') throw new Error(`FRESHET_REQUIRE_POSTGRES=1 but ${reason}`);
-    return reason;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-const unreachable = await probe();
+const url = PG_URL;
+const unreachable = (await pgSkipReason()) ?? false;
 
 const schema = `freshet_twin_${process.pid}_${Date.now().toString(36)}`;
 const start = Date.UTC(2026, 0, 1);

@@ -12,7 +12,6 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Dictionary } from '../../src/catalog/dictionary/dictionary.js';
 import { LmdbDictionaryStore } from '../../src/catalog/dictionary/lmdb-store.js';
 import { EmbeddedKvStore } from '../../src/connectors/stores/embedded-kv-store.js';
@@ -20,13 +19,9 @@ import { createPlatformServer } from '../../src/server/platform/platform-server.
 import { runCheck, setCheckPolicy, type CheckResult } from '../../src/batch/check.js';
 import { correct } from '../../src/batch/correct.js';
 import { readersFor } from '../batch/offline-helpers.js';
+import { CHROMIUM, ROOT, SHOTS, browserSkip as skip, waitFor } from './browser-rig.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const TOKEN = 'checks-ui-token';
-const required = process.env['FRESHET_REQUIRE_BROWSER'] === '1';
-const skip = !existsSync(CHROMIUM) && !required ? `${CHROMIUM} is missing (install it with scripts/chromium.sh)` : false;
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 interface Order { order_id: number; user_id: string; amount: number; ts: string }
@@ -47,16 +42,6 @@ CREATE TABLE recent_orders (user_id STRING NOT NULL, orders_1m BIGINT, amount_1m
   WITH ('connector' = 'embedded-kv', 'path' = '${kv}');
 INSERT INTO recent_orders
 ${JOB_SQL};`;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < timeoutMs) {
-    try { const v = await fn(); if (v !== undefined && v !== false) return v; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 /**
  * The built UI is missing or older than a source file of it. Rebuilt only then: other browser tests may be serving
@@ -105,7 +90,7 @@ test('feature checks page: last check, worst keys, fusion boundary, history and 
       const a = await call<{ results: { values: Record<string, unknown> }[] }>('GET', `/api/features/recent_orders?key=u0&key=u1&key=u2&key=u3&key=u4&at=${at}`);
       return a.results.reduce((n, r) => n + Number(r.values['orders_1m'] ?? 0), 0);
     };
-    await waitFor('the job to write every order', async () => (await total(T)) === 38 && (await total(T0 + 100_000)) === 1);
+    await waitFor('the job to write every order', async () => (await total(T)) === 38 && (await total(T0 + 100_000)) === 1, 20_000, 150);
 
     // --- the offline side: every order in a JSON-lines twin; two checks and a correction -------------------------------
     const twin = path.join(dir, 'orders-history.jsonl');

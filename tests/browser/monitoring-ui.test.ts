@@ -5,64 +5,23 @@
 // docs/screenshots/. Skips when /usr/bin/chromium is missing unless FRESHET_REQUIRE_BROWSER=1 (CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CHROMIUM, SHOTS, browserSkip as skip, ensureWebBuild, launchBrowser, startPlatform, waitFor, type PlatformProcess } from './browser-rig.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const TOKEN = 'monitoring-test-token';
-const required = process.env['FRESHET_REQUIRE_BROWSER'] === '1';
-const skip = !existsSync(CHROMIUM) && !required ? `${CHROMIUM} is missing (install it with scripts/chromium.sh)` : false;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
-  });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < timeoutMs) {
-    try { const v = await fn(); if (v !== undefined && v !== false) return v; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 test('monitoring UI: job figures, live charts, a firing alert with history, a masked webhook', { skip, timeout: 180_000 }, async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing but FRESHET_REQUIRE_BROWSER=1`);
-  if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) {
-    const b = spawnSync(process.execPath, [path.join(ROOT, 'web', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(b.status, 0, `web build failed: ${b.stderr}`);
-  }
-  const { chromium } = await import('playwright-core');
+  ensureWebBuild();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'freshet-monitoring-ui-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  let server: ChildProcess | undefined;
-  let stderr = '';
+  let server: PlatformProcess | undefined;
   const ctx = { close: async (): Promise<void> => undefined };
   try {
-    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts'), 'start', '--port', String(port), '--no-build'], {
-      cwd: ROOT, env: { ...process.env, FRESHET_DATA_DIR: path.join(dir, 'data'), FRESHET_API_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    server.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    await waitFor('GET /healthz', async () => (await fetch(`${url}/healthz`)).status === 200, 60_000).catch((e: unknown) => { throw new Error(`${String(e)}\n${stderr}`); });
-    const call = async (method: string, p: string, body?: unknown): Promise<unknown> => {
-      const r = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-      const t = await r.text();
-      if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${t}`);
-      return t ? JSON.parse(t) : undefined;
-    };
+    server = await startPlatform(dir, TOKEN);
+    const { url, call } = server;
     const t0 = Date.UTC(2025, 0, 1, 12, 0, 0);
     const orders = (ids: number[]): object[] => ids.map((i) => ({ order_id: i, user_id: `u${i % 3}`, amount: i + 0.5, ts: new Date(t0 + i * 1000).toISOString() }));
     await call('POST', '/api/sources', { name: 'orders', samples: orders([1, 2]) });
@@ -79,10 +38,7 @@ test('monitoring UI: job figures, live charts, a firing alert with history, a ma
     let next = 6;
     const trickle = setInterval(() => { void call('POST', '/api/sources/orders/events', orders([next++, next++])).catch(() => undefined); }, 500);
 
-    const context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const context = await launchBrowser(dir, { width: 1280, height: 900 });
     ctx.close = async () => { clearInterval(trickle); await context.close(); };
     const page = context.pages()[0] ?? await context.newPage();
     const pageErrors: string[] = [];
@@ -132,12 +88,7 @@ test('monitoring UI: job figures, live charts, a firing alert with history, a ma
     assert.deepEqual(pageErrors, []);
   } finally {
     await ctx.close().catch(() => undefined);
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (server.exitCode === null) server.kill('SIGKILL');
-    }
+    await server?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 });

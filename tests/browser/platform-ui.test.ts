@@ -7,69 +7,25 @@
 // FRESHET_REQUIRE_BROWSER=1 (CI), where a missing browser fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CHROMIUM, SHOTS, browserSkip as skip, ensureWebBuild, launchBrowser, startPlatform, waitFor, type PlatformProcess } from './browser-rig.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const TOKEN = 'browser-test-token';
-const required = process.env['FRESHET_REQUIRE_BROWSER'] === '1';
-const skip = !existsSync(CHROMIUM) && !required ? `${CHROMIUM} is missing (install it with scripts/chromium.sh)` : false;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
-  });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < timeoutMs) {
-    try { const v = await fn(); if (v !== undefined && v !== false) return v; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 test('platform UI: source from a sample file → four steps (positioned SQL error, preview, store output) → deploy → live values → lookup → features catalog → edit and upgrade from checkpoint → source health', { skip, timeout: 180_000 }, async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing but FRESHET_REQUIRE_BROWSER=1`);
-  if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) {
-    const b = spawnSync(process.execPath, [path.join(ROOT, 'web', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(b.status, 0, `web build failed: ${b.stderr}`);
-  }
-  const { chromium } = await import('playwright-core');
+  ensureWebBuild();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'freshet-ui-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  let server: ChildProcess | undefined;
-  let stderr = '';
+  let server: PlatformProcess | undefined;
   const ctx = { close: async (): Promise<void> => undefined };
   try {
-    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts'), 'start', '--port', String(port), '--no-build'], {
-      cwd: ROOT, env: { ...process.env, FRESHET_DATA_DIR: path.join(dir, 'data'), FRESHET_API_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    server.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    await waitFor('GET /healthz', async () => (await fetch(`${url}/healthz`)).status === 200, 60_000).catch((e: unknown) => { throw new Error(`${String(e)}\n${stderr}`); });
-    const call = async (method: string, p: string, body?: unknown): Promise<unknown> => {
-      const r = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-      const t = await r.text();
-      if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${t}`);
-      return t ? JSON.parse(t) : undefined;
-    };
+    server = await startPlatform(dir, TOKEN);
+    const { url, call } = server;
 
-    const context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 820 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const context = await launchBrowser(dir, { width: 1280, height: 820 });
     ctx.close = () => context.close();
     const page = context.pages()[0] ?? await context.newPage();
     const consoleErrors: string[] = [];
@@ -86,7 +42,8 @@ test('platform UI: source from a sample file → four steps (positioned SQL erro
       { order_id: 3, user_id: 'u1', amount: 7.0, ts: new Date(t0 + 2000).toISOString() },
     ];
     await page.getByLabel('sample file').setInputFiles({ name: 'shop_orders.jsonl', mimeType: 'application/json', buffer: Buffer.from(sample.map((s) => JSON.stringify(s)).join('\n')) });
-    assert.equal(await page.getByLabel('source name').inputValue(), 'shop_orders');
+    // The name is filled from the file name once the browser has read the file.
+    await waitFor('source name from the file', async () => (await page.getByLabel('source name').inputValue()) === 'shop_orders');
     await page.getByRole('button', { name: 'Infer schema' }).click();
     await page.getByRole('heading', { name: 'Inferred schema' }).waitFor();
     assert.equal(await page.getByLabel('event time column').first().inputValue(), 'ts');
@@ -223,18 +180,14 @@ test('platform UI: source from a sample file → four steps (positioned SQL erro
     await waitFor('drift shown', async () => (await page.getByTestId('schema-drift').textContent())?.includes('coupon'));
     await waitFor('dead letter shown', async () => Number(await page.getByTestId('source-dead-letters').textContent()) >= 1);
     assert.match((await page.getByTestId('dead-letter-samples').textContent()) ?? '', /"user_id": /);
-    assert.match((await page.getByTestId('live-samples').textContent()) ?? '', /^p0@\d+ .*"coupon":"X1"/m);
+    // Live samples refresh on their own period: wait for the newest message (with the drifted field).
+    await waitFor('newest live sample', async () => /^p0@\d+ .*"coupon":"X1"/m.test((await page.getByTestId('live-samples').textContent()) ?? ''));
     await page.getByTestId('source-rate-chart').locator('canvas').waitFor();
     await shot('source-detail');
     assert.deepEqual(consoleErrors, [], 'no uncaught page errors');
   } finally {
     await ctx.close().catch(() => undefined);
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (server.exitCode === null) server.kill('SIGKILL');
-    }
+    await server?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 });

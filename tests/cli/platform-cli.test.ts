@@ -19,6 +19,7 @@ import { runSql } from '../../src/runtime/sql-session.js';
 import { createPlatformServer } from '../../src/server/platform/platform-server.js';
 import { lineDiff } from '../../src/cli/spec-diff.js';
 import { withSpinner } from '../../src/cli/spinner.js';
+import { until } from '../support/until.js';
 
 const CLI = ['--import', import.meta.resolve('tsx'), path.join(process.cwd(), 'src/cli/main.ts')];
 const TOKEN = 'cli-test-token';
@@ -51,16 +52,6 @@ const freshet = (...args: string[]): Promise<Run> => cli([...args, '--url', url]
 async function api<T>(method: 'GET' | 'POST', p: string, payload?: unknown): Promise<{ status: number; body: T }> {
   const r = await app.inject({ method, url: p, headers: { authorization: `Bearer ${TOKEN}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
   return { status: r.statusCode, body: (r.body ? JSON.parse(r.body) : undefined) as T };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const order = (i: number, user: string, amount: number): object => ({ order_id: i, user_id: user, amount, ts: new Date(T0 + i * 1000).toISOString() });

@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { PG_URL, pgSkipReason } from '../support/postgres.js';
 import { Dictionary } from '../../src/catalog/dictionary/dictionary.js';
 import { LmdbDictionaryStore } from '../../src/catalog/dictionary/lmdb-store.js';
 import { EmbeddedLog } from '../../src/connectors/embedded-log/embedded-log.js';
@@ -20,33 +21,12 @@ import { PostgresJobStore } from '../../src/server/platform/postgres-job-store.j
 import { ingestEvents } from '../../src/server/ingest.js';
 import type { ConnectorFactory, ScanSource, TableContext } from '../../src/engine/connector-api.js';
 import type { ConnectorLookup } from '../../src/engine/job-runner.js';
+import { until as pollUntil } from '../support/until.js';
 
-const url = process.env['FRESHET_TEST_PG_URL'] ?? `postgres://postgres@127.0.0.1:${process.env['FRESHET_PG_PORT'] ?? '15432'}/freshet_test`;
-async function probe(): Promise<string | false> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return false;
-  } catch (e) {
-    const reason = `no PostgreSQL at ${url} (${(e as Error).message}); start one with: bash scripts/postgres.sh start`;
-    if (process.env['FRESHET_REQUIRE_POSTGRES'] === '1') throw new Error(`FRESHET_REQUIRE_POSTGRES=1 but ${reason}`);
-    return reason;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-const unreachable = await probe();
+const url = PG_URL;
+const unreachable = (await pgSkipReason()) ?? false;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> => pollUntil(what, fn, ms, 25);
 
 const USERS = 5;
 function expected(n: number): Map<string, number> {

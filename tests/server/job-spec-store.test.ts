@@ -10,28 +10,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { PG_URL, pgSkipReason } from '../support/postgres.js';
 import { JobStore } from '../../src/server/platform/job-store.js';
 import { PostgresJobStore } from '../../src/server/platform/postgres-job-store.js';
 import { LeaderElection } from '../../src/server/platform/leader-election.js';
 import type { JobSpecStore } from '../../src/server/platform/job-spec-store.js';
 import type { JobSpec } from '../../src/server/platform/job-spec.js';
 
-const url = process.env['FRESHET_TEST_PG_URL'] ?? `postgres://postgres@127.0.0.1:${process.env['FRESHET_PG_PORT'] ?? '15432'}/freshet_test`;
-async function probe(): Promise<string | false> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return false;
-  } catch (e) {
-    const reason = `no PostgreSQL at ${url} (${(e as Error).message}); start one with: bash scripts/postgres.sh start`;
-    if (process.env['FRESHET_REQUIRE_POSTGRES'] === '1') throw new Error(`FRESHET_REQUIRE_POSTGRES=1 but ${reason}`);
-    return reason;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-const unreachable = await probe();
+const url = PG_URL;
+const unreachable = (await pgSkipReason()) ?? false;
 
 const spec = (name: string, version: number): JobSpec => ({
   name, version, owner: 'o', tags: [], entityKey: ['k'], sources: ['s'], sql: `SELECT ${version} AS k`, outputs: [], options: {},

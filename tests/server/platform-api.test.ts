@@ -12,6 +12,7 @@ import { Dictionary } from '../../src/catalog/dictionary/dictionary.js';
 import { LmdbDictionaryStore } from '../../src/catalog/dictionary/lmdb-store.js';
 import { createPlatformServer } from '../../src/server/platform/platform-server.js';
 import { requiredRole } from '../../src/server/platform/auth.js';
+import { until as pollUntil } from '../support/until.js';
 
 const TOKENS = { generated: false, tokens: [
   { token: 'tok-admin', role: 'admin' as const, name: 'a' }, { token: 'tok-editor', role: 'editor' as const, name: 'e' }, { token: 'tok-viewer', role: 'viewer' as const, name: 'v' },
@@ -52,15 +53,7 @@ async function withOrders(fn: (c: Ctx) => Promise<void>): Promise<void> {
 
 const FEATURE = { name: 'spend', owner: 'growth', entityKey: ['user_id'], sources: ['orders'], sql: 'SELECT user_id, COUNT(*) AS n, SUM(amount) AS total FROM orders GROUP BY user_id' };
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> => pollUntil(what, fn, ms);
 
 const resultsOf = async (app: FastifyInstance, name: string): Promise<Record<string, unknown[]>> => {
   const r = await app.inject({ method: 'GET', url: `/api/jobs/${name}/results`, headers: H('tok-viewer') });

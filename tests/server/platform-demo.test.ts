@@ -11,18 +11,11 @@ import { LmdbDictionaryStore } from '../../src/catalog/dictionary/lmdb-store.js'
 import { createPlatformServer } from '../../src/server/platform/platform-server.js';
 import { EmbeddedKvStore } from '../../src/connectors/stores/embedded-kv-store.js';
 import { DEMO_FEATURES, startDemo } from '../../src/server/platform/demo.js';
+import { until as pollUntil } from '../support/until.js';
 
 const TOKENS = { generated: false, tokens: [{ token: 't', role: 'viewer' as const, name: 'v' }] };
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> => pollUntil(what, fn, ms, 150);
 
 test('demo: sources registered, features running and updating, clicks_per_page served from the embedded store', { timeout: 90_000 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'freshet-demo-'));

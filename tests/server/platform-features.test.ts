@@ -14,6 +14,7 @@ import { LmdbDictionaryStore } from '../../src/catalog/dictionary/lmdb-store.js'
 import { EmbeddedKvStore } from '../../src/connectors/stores/embedded-kv-store.js';
 import { createPlatformServer } from '../../src/server/platform/platform-server.js';
 import { REDIS_HOST, REDIS_PORT, redisSkipReason, testRedisStore } from '../stores/store-helpers.js';
+import { until as pollUntil } from '../support/until.js';
 
 const TOKENS = { generated: false, tokens: [{ token: 'tok-admin', role: 'admin' as const, name: 'a' }, { token: 'tok-viewer', role: 'viewer' as const, name: 'v' }] };
 const H = (t = 'tok-admin'): Record<string, string> => ({ authorization: `Bearer ${t}` });
@@ -47,15 +48,7 @@ async function addOrders(app: FastifyInstance, ids: number[]): Promise<void> {
   assert.equal(r.statusCode, 200, r.body);
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> => pollUntil(what, fn, ms);
 
 interface PlainAnswer { table: string; tiled: boolean; results: { key: string; found: boolean; values: Record<string, unknown> }[] }
 

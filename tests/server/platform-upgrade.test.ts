@@ -18,6 +18,7 @@ import { createPlatformServer } from '../../src/server/platform/platform-server.
 import { EmbeddedKvStore } from '../../src/connectors/stores/embedded-kv-store.js';
 import type { ConnectorLookup } from '../../src/engine/job-runner.js';
 import type { ConnectorFactory, ScanSource, TableContext } from '../../src/engine/connector-api.js';
+import { until } from '../support/until.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOKENS = { generated: false, tokens: [{ token: 'tok-admin', role: 'admin' as const, name: 'a' }, { token: 'tok-viewer', role: 'viewer' as const, name: 'v' }] };
@@ -44,16 +45,6 @@ async function withPlatform(fn: (app: FastifyInstance) => Promise<void>): Promis
     await kv.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

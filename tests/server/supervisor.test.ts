@@ -16,6 +16,7 @@ import type { ConnectorLookup } from '../../src/engine/job-runner.js';
 import { JobManager, onJobEvent, type JobEvent } from '../../src/server/platform/job-manager.js';
 import { RestartTracker, restartPolicyFromEnv, type RestartPolicy } from '../../src/server/platform/supervisor.js';
 import { ingestEvents } from '../../src/server/ingest.js';
+import { until as pollUntil } from '../support/until.js';
 
 test('restart policy: exponential delays, capped, limit within the window, old failures forgotten', () => {
   const t = new RestartTracker({ initialMs: 100, maxMs: 500, multiplier: 2, limit: 4, windowMs: 10_000 });
@@ -108,15 +109,7 @@ async function addOrders(e: Env, from: number, to: number): Promise<void> {
   assert.equal(r.appended, to - from);
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> => pollUntil(what, fn, ms, 25);
 
 const JOB = {
   name: 'spend', owner: 'ops', entityKey: ['user_id'], sources: ['orders'],

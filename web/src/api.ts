@@ -27,6 +27,8 @@ export type PreviewResult = Schemas['PreviewResult'];
 export type InferResult = Schemas['InferResult'];
 export type JobResults = Schemas['JobResults'];
 export type JobMetrics = Schemas['JobMetrics'];
+export type FlinkJob = Schemas['FlinkJob'];
+export type FlinkJobList = Schemas['FlinkJobList'];
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly body: ApiErrorBody) { super(body.message); }

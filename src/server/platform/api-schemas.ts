@@ -159,6 +159,48 @@ export const apiSchemas = {
       },
     },
   },
+  // --- Apache Flink cluster (flink-routes.ts) -----------------------------------------------------------------
+  FlinkJob: {
+    type: 'object', required: ['id', 'name', 'state', 'startTime', 'endTime', 'durationMs', 'recordsIn', 'recordsOut', 'checkpoints', 'webUrl'],
+    description: "A job of the platform's Flink cluster, as Flink's REST API reports it",
+    properties: {
+      id: str, name: str,
+      state: { type: 'string', enum: ['INITIALIZING', 'CREATED', 'RUNNING', 'FAILING', 'FAILED', 'CANCELLING', 'CANCELED', 'FINISHED', 'RESTARTING', 'SUSPENDED', 'RECONCILING'] },
+      startTime: { type: 'number', description: 'Epoch ms' }, endTime: { ...nullable(num), description: 'Epoch ms; null while running' }, durationMs: num,
+      recordsIn: { type: 'number', description: "Records the job's source tasks read" },
+      recordsOut: { type: 'number', description: "Records the job's tasks sent to other tasks (not what sinks write elsewhere)" },
+      checkpoints: {
+        type: 'object', required: ['completed', 'failed', 'inProgress', 'lastAt'],
+        properties: { completed: int, failed: int, inProgress: int, lastAt: { ...nullable(num), description: 'When the newest completed checkpoint was acknowledged (epoch ms)' }, lastPath: str },
+      },
+      webUrl: { type: 'string', description: "The job's page in Flink's web UI" },
+    },
+  },
+  FlinkJobDetail: {
+    type: 'object', required: ['id', 'name', 'state', 'startTime', 'endTime', 'durationMs', 'recordsIn', 'recordsOut', 'checkpoints', 'webUrl', 'vertices'],
+    properties: {
+      id: str, name: str, state: str, startTime: num, endTime: nullable(num), durationMs: num, recordsIn: num, recordsOut: num,
+      checkpoints: {
+        type: 'object', required: ['completed', 'failed', 'inProgress', 'lastAt'],
+        properties: { completed: int, failed: int, inProgress: int, lastAt: nullable(num), lastPath: str },
+      },
+      webUrl: str,
+      vertices: {
+        type: 'array', description: 'Operator chains (tasks) with their counters',
+        items: { type: 'object', required: ['id', 'name', 'status', 'parallelism', 'readRecords', 'writeRecords'], properties: { id: str, name: str, status: str, parallelism: int, readRecords: num, writeRecords: num } },
+      },
+      restoredFrom: { type: 'string', description: 'The savepoint or checkpoint the job was restored from' },
+      exception: { type: 'string', description: "Root cause of the job's newest exception" },
+    },
+  },
+  FlinkJobList: {
+    type: 'object', required: ['configured', 'jobs'],
+    properties: {
+      configured: { type: 'boolean', description: 'The platform has a Flink cluster (freshet start --flink, FRESHET_FLINK_URL); false: jobs is empty' },
+      url: { type: 'string', description: "The cluster's REST address" }, webUrl: { type: 'string', description: "Flink's web UI" },
+      jobs: { type: 'array', items: ref('FlinkJob'), description: 'Newest first' },
+    },
+  },
   // --- data dictionary -----------------------------------------------------------------------------------------
   FieldSpec: {
     type: 'object', required: ['name', 'type', 'nullable'],

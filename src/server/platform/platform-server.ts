@@ -20,6 +20,8 @@ import { EmbeddedKvStore, defaultKvPath } from '../../connectors/stores/embedded
 import { FeatureStores } from './feature-stores.js';
 import { registerFeatureRoutes } from './feature-routes.js';
 import { registerOfflineRoutes } from './offline-routes.js';
+import { registerFlinkRoutes } from './flink-routes.js';
+import { FlinkJobs } from './flink-jobs.js';
 import { installBodyParsers, lazyLog } from '../body-parsers.js';
 import { installMonitoring, type Monitoring, type MonitoringOptions } from '../monitoring/monitoring.js';
 import { featureCheckProvider } from '../monitoring/feature-check-provider.js';
@@ -60,6 +62,8 @@ export interface PlatformServerOptions {
   leader?: LeaderElection;
   restartPolicy?: RestartPolicy;
   instanceId?: string;
+  /** An Apache Flink session cluster whose jobs the platform lists beside its own (none: the feature is off). */
+  flink?: { url: string; webUrl?: string };
 }
 
 export interface PlatformServer {
@@ -140,6 +144,7 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
   const stores = new FeatureStores(defaultStore, kvPath, o.baseDir ?? '.');
   registerFeatureRoutes(app, jobs, stores);
   registerOfflineRoutes(app, jobs, stores);
+  registerFlinkRoutes(app, o.flink ? new FlinkJobs(o.flink) : undefined);
   const monitoring = installMonitoring(app, { ...(o.monitoring ?? {}), jobs, platformDir: o.platformDir, instance: jobs.instanceId });
   monitoring.addCheckProvider(featureCheckProvider(() => jobs.features(), (f) => stores.storeFor(f)));
   registerHealthRoutes(app, {

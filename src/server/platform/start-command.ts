@@ -6,6 +6,7 @@
  * High availability (docs/high-availability.md): `--catalog postgres://...` (or FRESHET_CATALOG_URL) keeps the
  * dictionary, job specs and desired states in PostgreSQL and elects one leader per job among the instances sharing
  * it; `--checkpoint-dir` (FRESHET_CHECKPOINT_DIR) must then be a directory every instance reads and writes.
+ * `--flink <url>` (FRESHET_FLINK_URL; FRESHET_FLINK_WEB_URL for the browser address) lists that Flink cluster's jobs too.
  * SIGTERM/SIGINT: stop accepting requests, stop the jobs with a final checkpoint, release leadership, exit 0.
  */
 import { spawnSync } from 'node:child_process';
@@ -33,6 +34,8 @@ export interface StartOptions {
   checkpointDir?: string;
   /** Name of this instance (default $FRESHET_INSTANCE_ID, else host:pid). */
   instanceId?: string;
+  /** REST URL of an Apache Flink cluster whose jobs the jobs page lists (default $FRESHET_FLINK_URL; none = off). */
+  flink?: string;
 }
 
 /** Builds web/dist when missing (and possible); returns a note for the console. */
@@ -58,6 +61,7 @@ export async function startPlatform(o: StartOptions = {}): Promise<{ url: string
   const leader = shared ? new LeaderElection({ url: catalogUrl, instanceId, ...(Number.isFinite(sessionTimeout) && sessionTimeout > 0 ? { sessionTimeoutMs: sessionTimeout } : {}) }) : undefined;
   const dictionary = new Dictionary(store);
   const tokens = loadTokenConfig(data);
+  const flinkUrl = o.flink ?? process.env['FRESHET_FLINK_URL'] ?? '';
   const uiNote = o.build === false ? 'web UI: not built (--no-build)' : ensureUiBuilt();
   const srv = await createPlatformServer({
     dictionary, logDir: logDirOf(data), platformDir: path.join(data, 'platform'), tokens,
@@ -67,6 +71,7 @@ export async function startPlatform(o: StartOptions = {}): Promise<{ url: string
     restartPolicy: restartPolicyFromEnv(), instanceId,
     ...(jobStore ? { jobStore } : {}), ...(leader ? { leader } : {}),
     ...(checkpointRoot !== undefined ? { checkpointRoot: path.resolve(checkpointRoot) } : {}),
+    ...(flinkUrl ? { flink: { url: flinkUrl, ...(process.env['FRESHET_FLINK_WEB_URL'] ? { webUrl: process.env['FRESHET_FLINK_WEB_URL'] } : {}) } } : {}),
   });
   const demo = o.demo ? await startDemo(dictionary, srv.openLog, srv.jobs) : undefined;
   const port = o.port ?? (Number(process.env['FRESHET_PORT'] ?? '') || 7070);
@@ -74,6 +79,7 @@ export async function startPlatform(o: StartOptions = {}): Promise<{ url: string
   const url = address.replace('[::1]', 'localhost');
   process.stderr.write(`freshet: platform ready at ${url} (data: ${data}; ${uiNote})\n`);
   process.stderr.write(`freshet: API docs at ${url}/api/docs; health at ${url}/healthz, ${url}/livez, ${url}/readyz\n`);
+  if (flinkUrl) process.stderr.write(`freshet: listing the jobs of the Flink cluster at ${flinkUrl}\n`);
   if (shared) process.stderr.write(`freshet: shared catalog (PostgreSQL), instance ${instanceId}, checkpoints in ${checkpointRoot !== undefined ? path.resolve(checkpointRoot) : path.join(data, 'platform', 'checkpoints')}\n`);
   if (tokens.generated) {
     const t = tokens.tokens[0]!.token;
@@ -104,11 +110,13 @@ export function registerStartCommand(program: Command): void {
     .option('--catalog <url>', 'postgres:// URL of a catalog shared by several instances (default $FRESHET_CATALOG_URL)')
     .option('--checkpoint-dir <dir>', 'checkpoint root, shared by all instances with --catalog (default $FRESHET_CHECKPOINT_DIR or <data>/platform/checkpoints)')
     .option('--instance-id <id>', 'name of this instance in job status and events (default $FRESHET_INSTANCE_ID or host:pid)')
-    .action(async (o: { port?: number; host: string; demo?: boolean; build: boolean; catalog?: string; checkpointDir?: string; instanceId?: string }) => {
+    .option('--flink <url>', 'REST URL of an Apache Flink cluster whose jobs the jobs page lists (default $FRESHET_FLINK_URL)')
+    .action(async (o: { port?: number; host: string; demo?: boolean; build: boolean; catalog?: string; checkpointDir?: string; instanceId?: string; flink?: string }) => {
       const p = await startPlatform({
         ...(o.port !== undefined ? { port: o.port } : {}), host: o.host, demo: o.demo === true, build: o.build,
         ...(o.catalog !== undefined ? { catalog: o.catalog } : {}), ...(o.checkpointDir !== undefined ? { checkpointDir: o.checkpointDir } : {}),
         ...(o.instanceId !== undefined ? { instanceId: o.instanceId } : {}),
+        ...(o.flink !== undefined ? { flink: o.flink } : {}),
       });
       let closing = false;
       const shutdown = (): void => {

@@ -19,7 +19,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason, produce, readAll } from '../kafka/kafka-helpers.js';
 import { REDIS_HOST, REDIS_PORT, redisSkipReason, testRedisStore } from '../../stores/store-helpers.js';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { mulberry32 } from '../../support/random-events.js';
+import { assertDuckDbAgrees, pollMonotonic } from '../../support/spend-checks.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const EVENTS = Number(process.env['CRASH_LOOP_EVENTS'] ?? '300000');
@@ -33,18 +34,6 @@ before(async () => {
   const r = await redisSkipReason();
   skip = k ?? (r === false ? undefined : r);
 });
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failing run can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function jobSql(inTopic: string, table: string, ckTopic: string, txPrefix: string): string {
   return `SET 'execution.checkpointing.interval' = '100 ms';
@@ -127,7 +116,7 @@ async function checkChangedKeys(topic: string, table: string): Promise<Map<strin
 test('crash loop: SIGKILLed job restored from checkpoints gives exact Redis contents and exactly-once changed keys', { timeout: 900_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
   const seed = Number(process.env['CRASH_LOOP_SEED'] ?? String(Date.now() % 1_000_000));
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const tStart = Date.now();
 
   // Input: EVENTS events over USERS users, keyed by user (each user's events are in one partition, in order).
@@ -149,15 +138,8 @@ test('crash loop: SIGKILLed job restored from checkpoints gives exact Redis cont
   const oracleDir = mkdtempSync(join(tmpdir(), 'freshet-crash-oracle-'));
   writeFileSync(join(oracleDir, 'events.json'), events.map((e) => e.value).join('\n') + '\n');
   events.length = 0;
-  const duck = await (await DuckDBInstance.create(':memory:')).connect();
-  const oracle = (await duck.runAndReadAll(`SELECT user_id, count(*)::BIGINT, sum(amount)::BIGINT FROM read_json('${join(oracleDir, 'events.json')}',
-    format = 'newline_delimited', columns = {user_id: 'VARCHAR', amount: 'INTEGER'}) GROUP BY user_id`)).getRows();
-  duck.closeSync();
+  await assertDuckDbAgrees(join(oracleDir, 'events.json'), expected);
   rmSync(oracleDir, { recursive: true, force: true });
-  assert.equal(oracle.length, expected.size);
-  for (const [u, c, t] of oracle as [string, bigint, bigint][]) {
-    assert.deepEqual(expected.get(u), { cnt: Number(c), total: Number(t) }, `${u}: direct computation vs DuckDB`);
-  }
   const tProduced = Date.now();
 
   const work = mkdtempSync(join(tmpdir(), 'freshet-crash-loop-'));
@@ -182,36 +164,7 @@ test('crash loop: SIGKILLed job restored from checkpoints gives exact Redis cont
     writeFileSync(script, jobSql(inTopic, table, ckTopic, `freshet-test-${ckTopic}`));
     const ckDir = join(work, 'ck');
     const sample = Array.from({ length: SAMPLE }, (_, i) => `u${Math.floor((i * USERS) / SAMPLE)}`);
-    const seen = new Map<string, { version: number; cnt: number }>();
-    const violations: string[] = [];
-    let polls = 0;
-    let polling = true;
-    const poller = (async () => {
-      const pollStore = testRedisStore();
-      await pollStore.open();
-      try {
-        while (polling) {
-          const got = await pollStore.multiGet(table, sample);
-          polls++;
-          for (let i = 0; i < sample.length; i++) {
-            const v = got[i];
-            const prev = seen.get(sample[i]!);
-            if (!v) {
-              if (prev) violations.push(`${sample[i]} vanished after version ${prev.version}`);
-              continue;
-            }
-            const cnt = (JSON.parse(v.value) as { cnt: number }).cnt;
-            if (prev && (v.version < prev.version || cnt < prev.cnt)) {
-              violations.push(`${sample[i]}: version ${prev.version} -> ${v.version}, cnt ${prev.cnt} -> ${cnt}`);
-            }
-            seen.set(sample[i]!, { version: v.version, cnt });
-          }
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      } finally {
-        await pollStore.close();
-      }
-    })();
+    const poller = pollMonotonic(table, sample);
 
     // Kill moments: a quarter of the kills fall at a uniform moment of the start-up (process start, restore, Kafka
     // and Redis connections, read-back of the changed-keys tail); the others wait until the run wrote a checkpoint
@@ -236,13 +189,12 @@ test('crash loop: SIGKILLed job restored from checkpoints gives exact Redis cont
       break;
     }
     const loopMs = Date.now() - tLoop;
-    polling = false;
-    await poller;
+    await poller.stop();
     t.diagnostic(`events=${EVENTS} users=${USERS} seed=${seed}; produce ${tProduced - tStart} ms; uninterrupted run ${ref.ms} ms (processing ${processing} ms)`);
     t.diagnostic(`crash loop: ${kills} kills (${startupKills} during start-up), ${runs} runs (${runs - 1} restarts), ${loopMs} ms; run times ms: ${runTimes.join(' ')}`);
 
     // 3. Checks.
-    assert.deepEqual(violations, [], 'a polled value or version decreased');
+    assert.deepEqual(poller.violations, [], 'a polled value or version decreased');
     const users = [...expected.keys()].sort();
     const got = await store.multiGet(table, users);
     const refGot = await store.multiGet(refTable, users);
@@ -264,7 +216,7 @@ test('crash loop: SIGKILLed job restored from checkpoints gives exact Redis cont
     }
     const announced = (await readAll(ckTopic, 'read_committed')).length;
     const refAnnounced = (await readAll(refTopic, 'read_committed')).length;
-    t.diagnostic(`poller: ${polls} polls of ${SAMPLE} keys, no decrease; changed-keys messages: ${announced} (uninterrupted run: ${refAnnounced}); total ${Date.now() - tStart} ms`);
+    t.diagnostic(`poller: ${poller.polls()} polls of ${SAMPLE} keys, no decrease; changed-keys messages: ${announced} (uninterrupted run: ${refAnnounced}); total ${Date.now() - tStart} ms`);
     assert.ok(kills >= MIN_KILLS, `only ${kills} kills (the job finished too early: lower the kill delays or raise CRASH_LOOP_EVENTS)`);
   } finally {
     await store.close();

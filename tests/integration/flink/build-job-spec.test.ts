@@ -120,6 +120,12 @@ test("Flink's errors are summarised and located at the failing statement", () =>
   const summary = summarizeFlinkError(trace);
   assert.equal(summary, "statement 3 failed: SQL validation failed. Column 'amout' not found in any table");
   assert.equal(summarizeFlinkError('x\nCaused by: a.B: first\nCaused by: c.D: inner'), 'c.D: inner');
+  // A connector's validation error, wrapped by the planner, is appended to main()'s message.
+  assert.equal(summarizeFlinkError([
+    'Caused by: org.apache.flink.client.program.ProgramInvocationException: The main method caused an error: Unable to create a sink for writing table \'f\'.',
+    'Caused by: org.apache.flink.table.api.ValidationException: Unable to create a sink for writing table \'f\'.',
+    "Caused by: org.apache.flink.table.api.ValidationException: option 'hosts' must be 'host[:port][,host[:port]...]', got 'h:x'",
+  ].join('\n')), "Unable to create a sink for writing table 'f'.: option 'hosts' must be 'host[:port][,host[:port]...]', got 'h:x'");
   const spans = build(SCRIPT).spans!;
   const located = locateStatementError(new FreshetError(diag('FLINK752', `Flink POST /jars/run failed (HTTP 400): ${summary}`)), spans) as FreshetError;
   assert.equal(located.diagnostics[0]!.span?.line, 11);
@@ -164,6 +170,42 @@ INSERT INTO g SELECT 'a', 1;
 `);
   assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2], ['FLINK703', 3]]);
   assert.match(errors(bad)[0]!, /declares no PRIMARY KEY/);
+  assert.match(errors(bad)[1]!, /changed-keys topic .* not supported on the Flink engine yet/);
+});
+
+test('aerospike feature tables: the template connector is required, the password leaves the SQL text', () => {
+  const script = `
+CREATE TABLE ev (user_id STRING, amount INT, pt AS PROCTIME()) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = 'b:9092', 'format' = 'json');
+CREATE TABLE f (user_id STRING, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED)
+  WITH ('connector' = 'aerospike', 'hosts' = 'a1:3000,a2', 'namespace' = 'features', 'set' = 'uf', 'username' = 'svc', 'password' = 's3cret',
+        'table' = 'user_features');
+CREATE TABLE r (user_id STRING, m BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH ('connector' = 'redis', 'host' = 'r');
+CREATE TABLE out1 (user_id STRING, amount INT, n BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO f SELECT user_id, COUNT(*) FROM ev GROUP BY user_id;
+INSERT INTO out1 SELECT e.user_id, e.amount, f.n FROM ev AS e JOIN f FOR SYSTEM_TIME AS OF e.pt AS f ON e.user_id = f.user_id;
+`;
+  const r = build(script);
+  assert.deepEqual(errors(r), []);
+  const spec = r.spec!;
+  assert.deepEqual(spec.requires, ['aerospike', 'redis', 'secrets']);
+  assert.deepEqual(spec.secrets, { s0: 's3cret' });
+  const ddl = spec.statements.find((s) => /'connector' = 'aerospike'/.test(s.sql))!.sql;
+  assert.doesNotMatch(ddl, /s3cret/);
+  assert.match(ddl, /'password' = '\{\{freshet-secret:s0\}\}'/);
+  assert.match(ddl, /'username' = 'svc'/, 'the user name is not a secret (as for redis)');
+  for (const o of ["'hosts' = 'a1:3000,a2'", "'namespace' = 'features'", "'set' = 'uf'", "'table' = 'user_features'"]) assert.ok(ddl.includes(o), o);
+  assert.equal(spec.statements.filter((s) => s.kind === 'insert').length, 2);
+  const x = explainFlinkScript(script, { name: 'f' });
+  assert.match(x.text, /requires: sql, aerospike, redis, secrets/);
+  assert.doesNotMatch(x.text, /s3cret/);
+
+  const bad = build(`
+CREATE TABLE f (user_id STRING, n BIGINT) WITH ('connector' = 'aerospike', 'namespace' = 'features');
+CREATE TABLE g (user_id STRING, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH ('connector' = 'aerospike', 'namespace' = 'features', 'changed-keys.topic' = 'c');
+INSERT INTO g SELECT 'a', 1;
+`);
+  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2], ['FLINK703', 3]]);
+  assert.match(errors(bad)[0]!, /uses connector 'aerospike', an upsert sink keyed by entity, but declares no PRIMARY KEY/);
   assert.match(errors(bad)[1]!, /changed-keys topic .* not supported on the Flink engine yet/);
 });
 

@@ -20,7 +20,9 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { freshDatabase, pgSkipReason } from '../../support/postgres.js';
+import { mulberry32 } from '../../support/random-events.js';
+import { assertDuckDbAgrees, pollMonotonic, type MonotonicPoller } from '../../support/spend-checks.js';
 import { loadKafkaClient } from '../../../src/connectors/kafka/kafka-client.js';
 import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason } from '../kafka/kafka-helpers.js';
 import { REDIS_HOST, REDIS_PORT, redisSkipReason, testRedisStore } from '../../stores/store-helpers.js';
@@ -30,22 +32,6 @@ const EVENTS = Number(process.env['HA_EVENTS'] ?? '120000');
 const RATE = Number(process.env['HA_RATE'] ?? '15000');
 const USERS = 500;
 const SAMPLE = 40;
-const PG_ADMIN = process.env['FRESHET_TEST_PG_URL'] ?? `postgres://postgres@127.0.0.1:${process.env['FRESHET_PG_PORT'] ?? '15432'}/freshet_test`;
-
-async function pgSkipReason(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return undefined;
-  } catch (e) {
-    const reason = `no PostgreSQL at ${PG_ADMIN} (${(e as Error).message}); start one with: bash scripts/postgres.sh start`;
-    if (process.env['FRESHET_REQUIRE_POSTGRES'] === '1') throw new Error(`FRESHET_REQUIRE_POSTGRES=1 but ${reason}`);
-    return reason;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 let skip: string | undefined;
 before(async () => {
@@ -54,18 +40,6 @@ before(async () => {
   const p = await pgSkipReason();
   skip = k ?? (r === false ? undefined : r) ?? p;
 });
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A long-lived producer sending `events[from..to)` at about `rate` per second (keyed by user: per-user order). */
 async function produceRange(events: readonly { key: string; value: string }[], topic: string, from: number, to: number, rate: number, progress: { sent: number }): Promise<void> {
@@ -103,7 +77,7 @@ const checkpointIds = (dir: string): number[] => {
 test('HA: the leader is SIGKILLed mid-run, the standby takes over within seconds, Redis equals the oracle', { timeout: 600_000 }, async (t) => {
   if (skip) { t.skip(skip); return; }
   const seed = Number(process.env['HA_SEED'] ?? String(Date.now() % 1_000_000));
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const tStart = Date.now();
 
   // The input and its expected result.
@@ -131,19 +105,10 @@ test('HA: the leader is SIGKILLed mid-run, the standby takes over within seconds
   // The DuckDB oracle over all events must agree with the direct computation.
   const work = mkdtempSync(join(tmpdir(), 'freshet-ha-'));
   writeFileSync(join(work, 'events.json'), events.map((e) => e.value).join('\n') + '\n');
-  const duck = await (await DuckDBInstance.create(':memory:')).connect();
-  const oracle = (await duck.runAndReadAll(`SELECT user_id, count(*)::BIGINT, sum(amount)::BIGINT FROM read_json('${join(work, 'events.json')}',
-    format = 'newline_delimited', columns = {user_id: 'VARCHAR', amount: 'INTEGER'}) GROUP BY user_id`)).getRows();
-  duck.closeSync();
-  assert.equal(oracle.length, expected.size);
-  for (const [u, c, s] of oracle as [string, bigint, bigint][]) assert.deepEqual(expected.get(u), { cnt: Number(c), total: Number(s) }, `${u}: direct vs DuckDB`);
+  await assertDuckDbAgrees(join(work, 'events.json'), expected);
 
   // A database of its own: the shared catalog.
-  const db = `freshet_ha_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${db}`);
-  const catalogUrl = PG_ADMIN.replace(/\/[^/]*$/, `/${db}`);
+  const { url: catalogUrl, drop: dropCatalog } = await freshDatabase('freshet_ha');
   const shared = join(work, 'checkpoints');
   const table = `ha_${topic.slice('freshet-test-'.length).replace(/[^A-Za-z0-9_]/g, '_')}`;
   const env = { FRESHET_CATALOG_URL: catalogUrl, FRESHET_CHECKPOINT_DIR: shared, FRESHET_RESTART_INITIAL_MS: '200' };
@@ -157,8 +122,7 @@ test('HA: the leader is SIGKILLed mid-run, the standby takes over within seconds
   };
   let a: Instance | undefined, b: Instance | undefined, a2: Instance | undefined;
   let rx: Receiver | undefined;
-  let polling = true;
-  let poller: Promise<void> | undefined;
+  let poller: MonotonicPoller | undefined;
   try {
     a = await startInstance('a', join(work, 'a'), ['--instance-id', 'a'], env);
     b = await startInstance('b', join(work, 'b'), ['--instance-id', 'b'], env);
@@ -192,30 +156,8 @@ test('HA: the leader is SIGKILLed mid-run, the standby takes over within seconds
     const progress = { sent: 0 };
     const producing = produceRange(events, topic, 0, EVENTS, RATE, progress);
     const sample = Array.from({ length: SAMPLE }, (_, i) => `u${Math.floor((i * USERS) / SAMPLE)}`);
-    const seen = new Map<string, { version: number; cnt: number }>();
-    const violations: string[] = [];
-    let polls = 0;
-    poller = (async () => {
-      const ps = testRedisStore();
-      await ps.open();
-      try {
-        while (polling) {
-          const got = await ps.multiGet(table, sample);
-          polls++;
-          for (let i = 0; i < sample.length; i++) {
-            const v = got[i];
-            const prev = seen.get(sample[i]!);
-            if (!v) { if (prev) violations.push(`${sample[i]} vanished after version ${prev.version}`); continue; }
-            const cnt = (JSON.parse(v.value) as { cnt: number }).cnt;
-            if (prev && (v.version < prev.version || cnt < prev.cnt)) violations.push(`${sample[i]}: version ${prev.version} -> ${v.version}, cnt ${prev.cnt} -> ${cnt}`);
-            seen.set(sample[i]!, { version: v.version, cnt });
-          }
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      } finally {
-        await ps.close();
-      }
-    })();
+    poller = pollMonotonic(table, sample);
+    const { seen } = poller;
 
     // Who leads, and kill it mid-run: after its checkpoints cover part of the input and Redis holds values.
     const leaderName = await until('a leader', ownerOf, 20_000);
@@ -314,22 +256,19 @@ test('HA: the leader is SIGKILLed mid-run, the standby takes over within seconds
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(await mismatch(), undefined);
 
-    polling = false;
-    await poller;
-    assert.deepEqual(violations, [], 'a polled value or version decreased');
-    t.diagnostic(`poller: ${polls} polls of ${SAMPLE} keys, no decrease; total ${Date.now() - tStart} ms`);
+    await poller.stop();
+    assert.deepEqual(poller.violations, [], 'a polled value or version decreased');
+    t.diagnostic(`poller: ${poller.polls()} polls of ${SAMPLE} keys, no decrease; total ${Date.now() - tStart} ms`);
 
   } finally {
-    polling = false;
-    await poller?.catch(() => undefined);
+    await poller?.stop().catch(() => undefined);
     await killInstance(a);
     await killInstance(b);
     await killInstance(a2);
     await store.close();
     await rx?.close();
     await owners.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await dropCatalog();
     rmSync(work, { recursive: true, force: true });
   }
 });

@@ -29,12 +29,5 @@ export async function startReceiver(opts: { failFirst?: number } = {}): Promise<
 }
 
 /** Polls `fn` until it returns a value other than undefined, or fails after `ms`. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { until } from '../../support/until.js';
+

@@ -1,7 +1,9 @@
-// Jobs: every deployed feature job with its state, throughput and watermark.
+// Jobs: every deployed feature job with its state, throughput and watermark; below them the jobs of the platform's
+// Flink cluster when it has one (FlinkJobsTable).
 import { useState } from 'react';
 import { client, ok, errorText, type JobSpec, type JobStatus } from '../api.js';
 import { StateBadge, usePoll } from '../components.js';
+import { FlinkJobsTable } from './FlinkJobsTable.js';
 
 export function JobsPage() {
   const [jobs, setJobs] = useState<{ spec: JobSpec; status: JobStatus }[]>([]);
@@ -27,6 +29,7 @@ export function JobsPage() {
           </tbody>
         </table>
       </div>
+      <FlinkJobsTable />
     </>
   );
 }

@@ -83,6 +83,14 @@ class JobSpecTest {
   }
 
   @Test
+  void providesEveryCapabilityTheSpecBuilderAsksFor() {
+    // The names of JobCapability in src/flink/job-spec.ts.
+    JobSpec s = JobSpec.parse("{\"version\": 1, \"name\": \"x\", \"requires\": [\"sql\", \"redis\", \"aerospike\", \"secrets\", \"multi-type\"], "
+        + "\"secrets\": {}, \"statements\": [\"INSERT INTO t SELECT 1\"]}");
+    assertEquals(java.util.List.of("sql", "redis", "aerospike", "secrets", "multi-type"), s.requires());
+  }
+
+  @Test
   void rejectsMalformedJson() {
     assertMessage(() -> JobSpec.parse("{\"version\": 1,}"), "invalid JSON at offset 14");
     assertMessage(() -> JobSpec.parse("{\"a\": 1, \"a\": 2}"), "duplicate key \"a\"");

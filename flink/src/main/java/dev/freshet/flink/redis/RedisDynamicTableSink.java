@@ -4,10 +4,9 @@ package dev.freshet.flink.redis;
 
 import dev.freshet.flink.store.KeyOf;
 import dev.freshet.flink.store.RowJson;
+import dev.freshet.flink.store.SchemaMeta;
 import dev.freshet.flink.store.StoreKey;
 import dev.freshet.flink.store.Versioner;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -20,7 +19,6 @@ import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
-import dev.freshet.flink.store.JsText;
 
 /** Upsert sink of one feature table in Redis. */
 public final class RedisDynamicTableSink implements DynamicTableSink {
@@ -87,25 +85,7 @@ public final class RedisDynamicTableSink implements DynamicTableSink {
 
   /** The `schema` meta: {"columns":[{"name":..,"type":..}],"primaryKey":[..]} (JSON.stringify form, as kv-sink.ts). */
   public static String schemaJson(RowType rowType, int[] primaryKey) {
-    StringBuilder sb = new StringBuilder("{\"columns\":[");
-    List<String> names = rowType.getFieldNames();
-    for (int i = 0; i < names.size(); i++) {
-      if (i > 0) sb.append(',');
-      sb.append("{\"name\":");
-      JsText.quote(names.get(i), sb);
-      sb.append(",\"type\":");
-      JsText.quote(RowJson.typeText(rowType.getTypeAt(i)), sb);
-      sb.append('}');
-    }
-    sb.append("],\"primaryKey\":[");
-    List<Integer> pk = new ArrayList<>();
-    for (int c : primaryKey) pk.add(c);
-    pk.sort(null);
-    for (int i = 0; i < pk.size(); i++) {
-      if (i > 0) sb.append(',');
-      JsText.quote(names.get(pk.get(i)), sb);
-    }
-    return sb.append("]}").toString();
+    return SchemaMeta.json(rowType, primaryKey);
   }
 
   @Override
