@@ -159,7 +159,8 @@ export class MonitoringCollector {
       for (const s of m.sources.values()) {
         this.delta(memo, `in:${s.table}`, s.rowsIn, 'freshet_source_records_in_total', { job, source: s.table });
         if (active) g('freshet_source_idle_seconds', { job, source: s.table }, Math.max(0, now - (s.lastInputAt ?? r.startedAt ?? now)) / 1000);
-        if (s.lag && active) {
+        // No partitions known yet (lag not measured): no sample, rather than a lag of 0 that would resolve an alert.
+        if (s.lag && s.lag.length > 0 && active) {
           let sum = 0;
           for (const p of s.lag) { sum += p.lag; g('freshet_kafka_consumer_lag', { job, source: s.table, topic: p.topic, partition: String(p.partition) }, p.lag); }
           g('freshet_source_lag', { job, source: s.table }, sum);

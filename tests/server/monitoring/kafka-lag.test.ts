@@ -56,8 +56,13 @@ INSERT INTO out SELECT id, k FROM ev;`, { connectors, batchSize: 50, signal: con
     const parts = mon.series.latest('freshet_kafka_consumer_lag', { job: 'lagjob' });
     assert.deepEqual(parts.map((p) => p.labels['partition']).sort(), ['0', '1']);
     assert.ok(parts.every((p) => p.labels['topic'] === topic));
-    const total = mon.series.latest('freshet_source_lag', { job: 'lagjob' })[0]!;
-    assert.equal(parts.reduce((s, p) => s + p.value, 0), total.value);
+    // The partition series and the source series are sampled on the same tick: once both hold that tick's samples
+    // the partition lags sum to the source's lag (a read between their updates may see one tick apart).
+    await until('partition lags summing to the source lag', () => {
+      const ps = mon.series.latest('freshet_kafka_consumer_lag', { job: 'lagjob' });
+      const total = mon.series.latest('freshet_source_lag', { job: 'lagjob' })[0];
+      return total !== undefined && ps.reduce((s, p) => s + p.value, 0) === total.value ? true : undefined;
+    });
     const text = await mon.scrape();
     assert.match(text, new RegExp(`freshet_kafka_consumer_lag\\{job="lagjob",source="ev",topic="${topic}",partition="0"\\} \\d+`));
     slow = false;
