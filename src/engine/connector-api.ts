@@ -51,6 +51,11 @@ export interface ScanSource {
    * watermarks are tracked per partition and the source watermark is their minimum, as Flink does per split.
    */
   lastPartitions?(): readonly number[] | undefined;
+  /**
+   * Partitioned sources: partitions known to have records still to deliver that have delivered none yet. The source's
+   * watermark waits for them (its minimum over partitions would otherwise skip them).
+   */
+  heldPartitions?(): readonly number[];
 }
 
 export interface SinkWriter {

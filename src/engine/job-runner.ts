@@ -477,7 +477,7 @@ export class JobRunner {
           gotData = true;
           if (slot.idle) { slot.idle = false; slot.op.setInputIdle(0, false); }
           slot.idleSince = Date.now();
-          slot.op.ingest(rows, slot.source.lastPartitions?.());
+          slot.op.ingest(rows, slot.source.lastPartitions?.(), slot.source.heldPartitions?.());
           await this.flushAsyncOperators();
           slot.op.flushWatermark();
           await this.flushAsyncOperators();

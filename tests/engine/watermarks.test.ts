@@ -59,3 +59,29 @@ test('an operator whose inputs are all idle reports itself idle downstream', () 
   u.setInputIdle(0, false);
   assert.deepEqual(seenIdle, [true, false]);
 });
+
+test('a partitioned source holds its watermark until every partition with a backlog has delivered rows', async () => {
+  const { compileSql } = await import('../../src/runtime/sql-session.js');
+  const { SourceOperator } = await import('../../src/engine/operators/source-operator.js');
+  const c = compileSql(`CREATE TABLE ev (k STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+    WITH ('connector' = 'datagen'); SELECT * FROM ev;`);
+  const src = c.program!.operators.find((o) => o.kind === 'source')!;
+  if (src.kind !== 'source') throw new Error('no source');
+  const op = new SourceOperator(src.id, src.table, ctx, { timeZone: 'UTC', now: () => 0 });
+  const t0 = Date.UTC(2024, 0, 1);
+  // The first batch comes from partition 0 only while partitions 1 and 2 still owe their (older) rows.
+  op.ingest([['a', t0 + 60_000]], [0], [1, 2]);
+  op.flushWatermark();
+  assert.equal(op.currentWatermark, -Infinity, 'held back by partitions 1 and 2');
+  op.ingest([['b', t0 + 1_000]], [1], [2]);
+  op.flushWatermark();
+  assert.equal(op.currentWatermark, -Infinity, 'still held back by partition 2');
+  op.ingest([['c', t0 + 5_000]], [2], []);
+  op.flushWatermark();
+  assert.equal(op.currentWatermark, t0 + 1_000 - 1_000, 'the minimum over the three partitions');
+  // Without held partitions (e.g. ones that had nothing to read at start) the seen ones decide, as before.
+  const op2 = new SourceOperator(src.id, src.table, ctx, { timeZone: 'UTC', now: () => 0 });
+  op2.ingest([['a', t0 + 60_000]], [0], []);
+  op2.flushWatermark();
+  assert.equal(op2.currentWatermark, t0 + 59_000);
+});

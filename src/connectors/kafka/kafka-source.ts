@@ -51,6 +51,12 @@ export class KafkaSource implements ScanSource {
 
   private consumer: RdConsumer | undefined;
   private partitions: number[] = [];
+  /**
+   * Partitions that had records to read when the source opened and have not delivered one yet. Until they do, the
+   * source's watermark (the minimum over partitions) must not advance on the others' rows alone: the first batches
+   * may come from some partitions only, and the rest would then be late (Flink knows all its splits up front).
+   */
+  private readonly backlog = new Set<number>();
   private readonly next = new Map<number, number>();
   private readonly end = new Map<number, number>();
   private readonly done = new Set<number>();
@@ -150,6 +156,7 @@ export class KafkaSource implements ScanSource {
     const assign: { topic: string; partition: number; offset: number }[] = [];
     for (const p of this.partitions) {
       if (this.bounded && this.next.get(p)! >= this.end.get(p)!) { this.done.add(p); continue; }
+      if (this.next.get(p)! < marks.get(p)!.high) this.backlog.add(p);
       assign.push({ topic, partition: p, offset: this.next.get(p)! });
     }
     if (assign.length > 0) consumer.assign(assign);
@@ -251,6 +258,7 @@ export class KafkaSource implements ScanSource {
       }
       if (m.offset < this.next.get(p)!) continue; // already delivered (never expected; guards a replayed fetch)
       this.next.set(p, m.offset + 1);
+      this.backlog.delete(p);
       if (this.bounded && m.offset + 1 >= this.end.get(p)!) this.done.add(p);
       const row = this.decode(m);
       if (row !== null) { rows.push(row); parts.push(p); }
@@ -351,6 +359,13 @@ export class KafkaSource implements ScanSource {
 
   lastPartitions(): readonly number[] | undefined {
     return this.lastParts;
+  }
+
+  heldPartitions(): readonly number[] {
+    if (this.backlog.size === 0) return [];
+    const out: number[] = [];
+    for (const p of this.backlog) if (!this.done.has(p)) out.push(p);
+    return out;
   }
 
   /**

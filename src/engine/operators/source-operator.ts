@@ -38,7 +38,7 @@ export class SourceOperator extends Operator {
   }
 
   /** Converts and emits one batch of physical rows; `partitions[i]` is row i's partition for partitioned sources. */
-  ingest(physical: Row[], partitions?: readonly number[]): void {
+  ingest(physical: Row[], partitions?: readonly number[], held?: readonly number[]): void {
     const n = physical.length;
     this.rowsIn += n;
     const rows: Row[] = [];
@@ -77,7 +77,9 @@ export class SourceOperator extends Operator {
       rows.push(row);
       kinds.push(RowKind.Insert);
     }
-    if (partitions && this.partitionWm.size > 0) {
+    // Partitions that still owe their first rows hold the watermark back (their rows are not late when they come).
+    const waiting = held !== undefined && held.some((p) => !this.partitionWm.has(p));
+    if (partitions && this.partitionWm.size > 0 && !waiting) {
       let min = Infinity;
       for (const w of this.partitionWm.values()) if (w < min) min = w;
       if (min > wm) wm = min;
