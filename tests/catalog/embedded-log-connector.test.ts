@@ -117,3 +117,22 @@ test('a topic that does not exist yet: bounded ends at once, unbounded waits for
     await s.close();
   });
 });
+
+test('partitions with a backlog at open are held until they deliver (their older rows are not late)', async () => {
+  await withTempDir(async (dir) => {
+    const logDir = path.join(dir, 'log');
+    const log = await EmbeddedLog.open(logDir);
+    await log.ensureTopic('ev', 3);
+    // Partitions 0 and 1 have records, partition 2 none: batches of 3 read partition 0 first.
+    await log.append('ev', Array.from({ length: 8 }, (_, i) => ({ value: { id: i, kind: 'a' }, partition: i % 2 })));
+    const src = embeddedLogConnector.createSource!(ctx(logDir, {}));
+    await src.open();
+    assert.deepEqual([...(src.heldPartitions?.() ?? [])].sort(), [0, 1], 'the partitions with records, not the empty one');
+    await src.poll(3);
+    assert.deepEqual(src.lastPartitions?.(), [0, 0, 0]);
+    assert.deepEqual(src.heldPartitions?.(), [1], 'partition 0 delivered; 1 still owes its rows');
+    await src.poll(3);
+    assert.deepEqual(src.heldPartitions?.(), []);
+    await src.close();
+  });
+});

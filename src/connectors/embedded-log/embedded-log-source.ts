@@ -33,6 +33,8 @@ export class EmbeddedLogSource implements ScanSource {
   private readers: PartitionReader[] = [];
   private ends: number[] | undefined;
   private partitions: number[] = [];
+  /** Partitions with records at open that have not delivered any yet (they hold the source's watermark back). */
+  private readonly backlog = new Set<number>();
   private pendingPosition: EmbeddedLogPosition | undefined;
   private opened = false;
   private currentRaw = '';
@@ -82,11 +84,12 @@ export class EmbeddedLogSource implements ScanSource {
     for (let p = 0; p < meta.partitions; p++) {
       const dir = partitionDir(this.root, this.topic, p);
       const r = new PartitionReader(dir, p);
-      const end = this.bounded || (this.latest && !saved) ? await partitionEndOffset(dir) : 0;
+      const end = await partitionEndOffset(dir);
       ends.push(end);
       const s = saved?.[p];
       if (s) await r.seek(s.offset, s);
       else await r.seek(this.latest ? end : 0);
+      if (r.position().offset < end) this.backlog.add(p);
       this.readers.push(r);
     }
     if (this.bounded) this.ends = ends;
@@ -107,6 +110,7 @@ export class EmbeddedLogSource implements ScanSource {
       // Read at most what the batch still takes (and not past the bounded end).
       const want = Math.min(max - rows.length, end === undefined ? Number.MAX_SAFE_INTEGER : end - pos);
       const lines = await r.read(want);
+      if (lines.length > 0) this.backlog.delete(p);
       for (const line of lines) {
         const h = readHead(line);
         if (!h) continue; // not a record line (cannot happen in a healthy log)
@@ -144,6 +148,11 @@ export class EmbeddedLogSource implements ScanSource {
 
   lastPartitions(): readonly number[] | undefined {
     return this.partitions;
+  }
+
+  /** Partitions that had records at open and have delivered none yet: the watermark waits for them (see ScanSource). */
+  heldPartitions(): readonly number[] {
+    return this.backlog.size === 0 ? [] : [...this.backlog];
   }
 
   position(): SourcePosition {
