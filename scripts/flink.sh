@@ -75,41 +75,14 @@ if java --list-modules 2>/dev/null | grep -q '^jdk.compiler@'; then
   )
 fi
 
-alive() { [[ -f "$1" ]] && local pid && pid="$(cat "$1")" && [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
+# shellcheck source=lib/jvm-service.sh
+source "$repo/scripts/lib/jvm-service.sh"
+alive() { pid_alive "$1"; }
 pid_of() { cat "$1" 2>/dev/null || true; }
 
 # GET /overview as JSON, or nothing when the REST API does not answer.
 overview() { curl -fsS --max-time 3 "http://127.0.0.1:$port/overview" 2>/dev/null || true; }
 taskmanagers() { overview | sed -n 's/.*"taskmanagers":\([0-9]*\).*/\1/p'; }
-
-make_home() {
-  mkdir -p "$home" "$conf_dir" "$home/log" "$home/checkpoints" "$home/savepoints" "$home/web-upload" "$home/tmp"
-  # The cache folder keeps itself out of git (a .gitignore of `*` inside it).
-  if [[ "$home" == "$repo/.cache/"* && ! -f "$repo/.cache/.gitignore" ]]; then echo '*' >"$repo/.cache/.gitignore"; fi
-}
-
-# The classpath file lists every jar; it is rebuilt when missing, when the pom changed, or when a jar is gone.
-resolve_classpath() {
-  make_home
-  local stamp="$home/classpath.pom"
-  if [[ -s "$cpfile" && -f "$stamp" ]] && cmp -s "$stamp" "$here/pom.xml"; then
-    local missing=0 jar
-    IFS=":" read -r -a jars <"$cpfile" || true  # no trailing newline: read returns 1
-    for jar in "${jars[@]}"; do [[ -f "$jar" ]] || { missing=1; break; }; done
-    [[ "$missing" == 0 ]] && return 0
-  fi
-  command -v mvn >/dev/null || die "mvn not found (Debian package 'maven')"
-  command -v java >/dev/null || die "java not found (Java 17 or newer is needed)"
-  say "resolving the cluster's jars with Maven (once per machine)"
-  local t0=$SECONDS
-  if ! mvn -q -B -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$cpfile.tmp" >"$home/mvn.log" 2>&1; then
-    cat "$home/mvn.log" >&2
-    die "could not resolve the Flink jars (see above)"
-  fi
-  mv "$cpfile.tmp" "$cpfile"
-  cp "$here/pom.xml" "$stamp"
-  say "jars resolved in $((SECONDS - t0)) s"
-}
 
 write_config() {
   cat >"$conf_dir/config.yaml" <<EOF
@@ -204,8 +177,8 @@ start() {
   if ! alive "$jm_pid" && [[ -n "$(overview)" ]]; then
     die "port $port answers but not a JobManager started by this script; set FRESHET_FLINK_PORT to another port"
   fi
-  resolve_classpath
-  make_home
+  resolve_service_classpath "the cluster's"
+  make_service_home "$conf_dir" "$home/log" "$home/checkpoints" "$home/savepoints" "$home/web-upload" "$home/tmp"
   write_config
   local jm_xmx="$jm_heap"
   local tm_xmx; tm_xmx="$(( ${tm_task_heap%m} + 128 ))m"
@@ -225,33 +198,14 @@ start() {
   say "ready on http://127.0.0.1:$port in $((SECONDS - t0)) s"
 }
 
-stop_one() { # pidfile name
-  local pidfile="$1" name="$2" pid
-  if ! alive "$pidfile"; then rm -f "$pidfile"; return 0; fi
-  pid="$(cat "$pidfile")"
-  kill -TERM "$pid" 2>/dev/null || true
-  local i=0
-  while kill -0 "$pid" 2>/dev/null; do
-    if [[ "$i" -ge 150 ]]; then
-      say "$name still running after 30 s; killing"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-    i=$((i + 1))
-  done
-  rm -f "$pidfile"
-  say "$name stopped (pid $pid)"
-}
-
 stop() {
   if ! alive "$jm_pid" && ! alive "$tm_pid"; then
     rm -f "$jm_pid" "$tm_pid"
     say "not running"
     return 0
   fi
-  stop_one "$tm_pid" TaskManager
-  stop_one "$jm_pid" JobManager
+  stop_pid_file "$tm_pid" TaskManager || true
+  stop_pid_file "$jm_pid" JobManager || true
 }
 
 status() {
@@ -301,6 +255,6 @@ case "${1:-}" in
       say "no TaskManager running"
     fi
     ;;
-  classpath) resolve_classpath >&2; cat "$cpfile"; echo ;;
+  classpath) resolve_service_classpath "the cluster's" >&2; cat "$cpfile"; echo ;;
   *) echo "usage: scripts/flink.sh start|stop|status|clean|kill-taskmanager|logs [jobmanager|taskmanager] [lines]|classpath" >&2; exit 2 ;;
 esac

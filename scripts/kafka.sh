@@ -35,6 +35,9 @@ cpfile="$home/classpath.txt"
 say() { echo "kafka: $*"; }
 die() { echo "kafka: error: $*" >&2; exit 1; }
 
+# shellcheck source=lib/jvm-service.sh
+source "$repo/scripts/lib/jvm-service.sh"
+
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -42,36 +45,6 @@ running_pid() {
   [[ -f "$pidfile" ]] || return 1
   local pid; pid="$(cat "$pidfile")"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
-}
-
-# The classpath file lists every jar; it is rebuilt when missing, when the pom changed, or when a jar is gone
-# (e.g. ~/.m2 was cleared).
-# The cache folder keeps itself out of git (a .gitignore of `*` inside it), so no checkout shows it as untracked.
-make_home() {
-  mkdir -p "$home"
-  if [[ "$home" == "$repo/.cache/"* && ! -f "$repo/.cache/.gitignore" ]]; then echo '*' >"$repo/.cache/.gitignore"; fi
-}
-
-resolve_classpath() {
-  make_home
-  local stamp="$home/classpath.pom"
-  if [[ -s "$cpfile" && -f "$stamp" ]] && cmp -s "$stamp" "$here/pom.xml"; then
-    local missing=0 jar
-    IFS=":" read -r -a jars <"$cpfile" || true  # no trailing newline: read returns 1
-    for jar in "${jars[@]}"; do [[ -f "$jar" ]] || { missing=1; break; }; done
-    [[ "$missing" == 0 ]] && return 0
-  fi
-  command -v mvn >/dev/null || die "mvn not found (Debian package 'maven')"
-  command -v java >/dev/null || die "java not found (Java 17 or newer is needed)"
-  say "resolving the broker's jars with Maven (once per machine)"
-  local t0=$SECONDS
-  if ! mvn -q -B -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$cpfile.tmp" >"$home/mvn.log" 2>&1; then
-    cat "$home/mvn.log" >&2
-    die "could not resolve the Kafka jars (see above)"
-  fi
-  mv "$cpfile.tmp" "$cpfile"
-  cp "$here/pom.xml" "$stamp"
-  say "jars resolved in $((SECONDS - t0)) s"
 }
 
 write_config() {
@@ -121,7 +94,7 @@ start() {
       die "port $port is in use by a process this script did not start; set FRESHET_KAFKA_PORT to another port"
     fi
     local t0=$SECONDS
-    resolve_classpath
+    resolve_service_classpath "the broker's"
     write_config
     if [[ ! -f "$data/meta.properties" ]]; then
       rm -rf "$data"
@@ -167,25 +140,7 @@ start() {
 }
 
 stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$pidfile"
-    say "not running"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local i=0
-  while kill -0 "$pid" 2>/dev/null; do
-    if [[ "$i" -ge 150 ]]; then
-      say "still running after 30 s; killing"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-    i=$((i + 1))
-  done
-  rm -f "$pidfile"
-  say "stopped (pid $pid)"
+  stop_pid_file "$pidfile" broker || say "not running"
 }
 
 status() {

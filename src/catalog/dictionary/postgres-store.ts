@@ -4,7 +4,7 @@
  * freshet_source_versions (every saved version), freshet_source_stats, freshet_source_lineage; documents are jsonb.
  * Compare-and-set is a conditional INSERT/UPDATE in one transaction; stats merges lock the row (SELECT ... FOR UPDATE).
  */
-import pg from 'pg';
+import { PostgresCatalog } from '../postgres-catalog.js';
 import type { DictionaryStore } from './dictionary-store.js';
 import { versionConflict } from './dictionary-store.js';
 import { mergeStats, type SourceDefinition, type SourceStats, type StatsDelta } from './source-model.js';
@@ -20,73 +20,38 @@ export interface PostgresStoreOptions {
 
 export class PostgresDictionaryStore implements DictionaryStore {
   readonly kind = 'postgres' as const;
-  private readonly pool: pg.Pool;
-  private readonly s: string;
-  private ready: Promise<void> | undefined;
+  private readonly db: PostgresCatalog;
 
   constructor(opts: PostgresStoreOptions) {
-    this.pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 4 });
-    // Idle clients that lose their server must not crash the process; the next query reports the error.
-    this.pool.on('error', () => undefined);
-    const schema = opts.schema ?? 'public';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name '${schema}'`);
-    this.s = `"${schema}"`;
-  }
-
-  private init(): Promise<void> {
-    this.ready ??= (async () => {
-      const s = this.s;
-      await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-      await this.pool.query(`
+    this.db = new PostgresCatalog({ url: opts.url, schema: opts.schema, max: opts.max ?? 4 }, (s) => `
         CREATE TABLE IF NOT EXISTS ${s}.freshet_sources (name text PRIMARY KEY, version integer NOT NULL, definition jsonb NOT NULL);
         CREATE TABLE IF NOT EXISTS ${s}.freshet_source_versions (name text NOT NULL, version integer NOT NULL, definition jsonb NOT NULL,
           saved_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, version));
         CREATE TABLE IF NOT EXISTS ${s}.freshet_source_stats (name text PRIMARY KEY, stats jsonb NOT NULL);
         CREATE TABLE IF NOT EXISTS ${s}.freshet_source_lineage (name text PRIMARY KEY, features jsonb NOT NULL);`);
-    })();
-    this.ready.catch(() => { this.ready = undefined; });
-    return this.ready;
-  }
-
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    await this.init();
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const r = await fn(c);
-      await c.query('COMMIT');
-      return r;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
   }
 
   async get(name: string): Promise<SourceDefinition | undefined> {
-    await this.init();
-    const r = await this.pool.query(`SELECT definition FROM ${this.s}.freshet_sources WHERE name = $1`, [name]);
+    const r = await this.db.query(`SELECT definition FROM ${this.db.schema}.freshet_sources WHERE name = $1`, [name]);
     return r.rows[0]?.definition as SourceDefinition | undefined;
   }
 
   async list(): Promise<SourceDefinition[]> {
-    await this.init();
-    const r = await this.pool.query(`SELECT definition FROM ${this.s}.freshet_sources ORDER BY name COLLATE "C"`);
+    const r = await this.db.query(`SELECT definition FROM ${this.db.schema}.freshet_sources ORDER BY name COLLATE "C"`);
     return r.rows.map((x: { definition: SourceDefinition }) => x.definition);
   }
 
   async put(def: SourceDefinition, expectedVersion: number): Promise<void> {
     const doc = JSON.stringify(def);
-    const conflict = await this.tx(async (c) => {
+    const conflict = await this.db.tx(async (c) => {
       const r = expectedVersion === 0
-        ? await c.query(`INSERT INTO ${this.s}.freshet_sources (name, version, definition) VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO NOTHING RETURNING name`, [def.name, def.version, doc])
-        : await c.query(`UPDATE ${this.s}.freshet_sources SET version = $2, definition = $3::jsonb WHERE name = $1 AND version = $4 RETURNING name`, [def.name, def.version, doc, expectedVersion]);
+        ? await c.query(`INSERT INTO ${this.db.schema}.freshet_sources (name, version, definition) VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO NOTHING RETURNING name`, [def.name, def.version, doc])
+        : await c.query(`UPDATE ${this.db.schema}.freshet_sources SET version = $2, definition = $3::jsonb WHERE name = $1 AND version = $4 RETURNING name`, [def.name, def.version, doc, expectedVersion]);
       if (r.rowCount === 0) {
-        const cur = await c.query(`SELECT version FROM ${this.s}.freshet_sources WHERE name = $1`, [def.name]);
+        const cur = await c.query(`SELECT version FROM ${this.db.schema}.freshet_sources WHERE name = $1`, [def.name]);
         return (cur.rows[0]?.version as number | undefined) ?? 0;
       }
-      await c.query(`INSERT INTO ${this.s}.freshet_source_versions (name, version, definition) VALUES ($1, $2, $3::jsonb)
+      await c.query(`INSERT INTO ${this.db.schema}.freshet_source_versions (name, version, definition) VALUES ($1, $2, $3::jsonb)
         ON CONFLICT (name, version) DO UPDATE SET definition = EXCLUDED.definition, saved_at = now()`, [def.name, def.version, doc]);
       return undefined;
     });
@@ -94,57 +59,52 @@ export class PostgresDictionaryStore implements DictionaryStore {
   }
 
   async history(name: string): Promise<SourceDefinition[]> {
-    await this.init();
-    const r = await this.pool.query(`SELECT definition FROM ${this.s}.freshet_source_versions WHERE name = $1 ORDER BY version`, [name]);
+    const r = await this.db.query(`SELECT definition FROM ${this.db.schema}.freshet_source_versions WHERE name = $1 ORDER BY version`, [name]);
     return r.rows.map((x: { definition: SourceDefinition }) => x.definition);
   }
 
   async delete(name: string): Promise<boolean> {
-    return this.tx(async (c) => {
-      const r = await c.query(`DELETE FROM ${this.s}.freshet_sources WHERE name = $1`, [name]);
-      await c.query(`DELETE FROM ${this.s}.freshet_source_versions WHERE name = $1`, [name]);
-      await c.query(`DELETE FROM ${this.s}.freshet_source_stats WHERE name = $1`, [name]);
-      await c.query(`DELETE FROM ${this.s}.freshet_source_lineage WHERE name = $1`, [name]);
+    return this.db.tx(async (c) => {
+      const r = await c.query(`DELETE FROM ${this.db.schema}.freshet_sources WHERE name = $1`, [name]);
+      await c.query(`DELETE FROM ${this.db.schema}.freshet_source_versions WHERE name = $1`, [name]);
+      await c.query(`DELETE FROM ${this.db.schema}.freshet_source_stats WHERE name = $1`, [name]);
+      await c.query(`DELETE FROM ${this.db.schema}.freshet_source_lineage WHERE name = $1`, [name]);
       return (r.rowCount ?? 0) > 0;
     });
   }
 
   async getStats(name: string): Promise<SourceStats | undefined> {
-    await this.init();
-    const r = await this.pool.query(`SELECT stats FROM ${this.s}.freshet_source_stats WHERE name = $1`, [name]);
+    const r = await this.db.query(`SELECT stats FROM ${this.db.schema}.freshet_source_stats WHERE name = $1`, [name]);
     return r.rows[0]?.stats as SourceStats | undefined;
   }
 
   async updateStats(name: string, delta: StatsDelta, now: number): Promise<SourceStats> {
-    return this.tx(async (c) => {
-      await c.query(`INSERT INTO ${this.s}.freshet_source_stats (name, stats) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING`,
+    return this.db.tx(async (c) => {
+      await c.query(`INSERT INTO ${this.db.schema}.freshet_source_stats (name, stats) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING`,
         [name, JSON.stringify(mergeStats(undefined, {}, now))]);
-      const cur = await c.query(`SELECT stats FROM ${this.s}.freshet_source_stats WHERE name = $1 FOR UPDATE`, [name]);
+      const cur = await c.query(`SELECT stats FROM ${this.db.schema}.freshet_source_stats WHERE name = $1 FOR UPDATE`, [name]);
       const next = mergeStats(cur.rows[0]?.stats as SourceStats | undefined, delta, now);
-      await c.query(`UPDATE ${this.s}.freshet_source_stats SET stats = $2::jsonb WHERE name = $1`, [name, JSON.stringify(next)]);
+      await c.query(`UPDATE ${this.db.schema}.freshet_source_stats SET stats = $2::jsonb WHERE name = $1`, [name, JSON.stringify(next)]);
       return next;
     });
   }
 
   async getLineage(name: string): Promise<string[]> {
-    await this.init();
-    const r = await this.pool.query(`SELECT features FROM ${this.s}.freshet_source_lineage WHERE name = $1`, [name]);
+    const r = await this.db.query(`SELECT features FROM ${this.db.schema}.freshet_source_lineage WHERE name = $1`, [name]);
     return (r.rows[0]?.features as string[] | undefined) ?? [];
   }
 
   async setLineage(name: string, features: readonly string[]): Promise<void> {
-    await this.init();
-    await this.pool.query(`INSERT INTO ${this.s}.freshet_source_lineage (name, features) VALUES ($1, $2::jsonb)
+    await this.db.query(`INSERT INTO ${this.db.schema}.freshet_source_lineage (name, features) VALUES ($1, $2::jsonb)
       ON CONFLICT (name) DO UPDATE SET features = EXCLUDED.features`, [name, JSON.stringify([...features])]);
   }
 
   /** Drops the schema with everything in it (tests use a schema of their own). */
   async dropSchema(): Promise<void> {
-    await this.pool.query(`DROP SCHEMA IF EXISTS ${this.s} CASCADE`);
-    this.ready = undefined;
+    await this.db.dropSchema();
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.db.close();
   }
 }

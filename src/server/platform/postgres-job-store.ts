@@ -6,7 +6,7 @@
  * which instance runs a job (written by the instance holding the job's leader lock; informational only — the lock,
  * not this row, decides who runs it). Tables are created on first use in `schema` (default `public`).
  */
-import pg from 'pg';
+import { PostgresCatalog } from '../../catalog/postgres-catalog.js';
 import type { JobSpec } from './job-spec.js';
 import type { DesiredState, JobSpecStore } from './job-spec-store.js';
 
@@ -19,123 +19,92 @@ export interface PostgresJobStoreOptions {
 
 export class PostgresJobStore implements JobSpecStore {
   readonly kind = 'postgres' as const;
-  private readonly pool: pg.Pool;
-  private readonly s: string;
-  private ready: Promise<void> | undefined;
+  private readonly db: PostgresCatalog;
 
   constructor(o: PostgresJobStoreOptions) {
-    // Bounded waits: an unreachable catalog makes calls fail (readiness reports it) instead of hanging shutdown.
-    this.pool = new pg.Pool({ connectionString: o.url, max: o.max ?? 3, connectionTimeoutMillis: 5000, query_timeout: 10_000 });
-    // An idle client losing its server must not crash the process; the next query reports the error.
-    this.pool.on('error', () => undefined);
-    const schema = o.schema ?? 'public';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name '${schema}'`);
-    this.s = `"${schema}"`;
-  }
-
-  private init(): Promise<void> {
-    this.ready ??= (async () => {
-      const s = this.s;
-      await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-      await this.pool.query(`
+    this.db = new PostgresCatalog({ url: o.url, schema: o.schema, max: o.max ?? 3, connectTimeoutMs: 5000, queryTimeoutMs: 10_000 }, (s) => `
         CREATE TABLE IF NOT EXISTS ${s}.freshet_job_versions (name text NOT NULL, version integer NOT NULL, spec jsonb NOT NULL,
           saved_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, version));
         CREATE TABLE IF NOT EXISTS ${s}.freshet_job_desired (name text PRIMARY KEY, state text NOT NULL);
         CREATE TABLE IF NOT EXISTS ${s}.freshet_job_owners (name text PRIMARY KEY, instance text NOT NULL, since timestamptz NOT NULL DEFAULT now());`);
-    })();
-    this.ready.catch(() => { this.ready = undefined; });
-    return this.ready;
   }
 
   /** Cheap round trip (readiness). */
   async ping(): Promise<void> {
-    await this.init();
-    await this.pool.query('SELECT 1');
+    await this.db.query('SELECT 1');
   }
 
   async names(): Promise<string[]> {
-    await this.init();
-    const r = await this.pool.query(`SELECT name FROM ${this.s}.freshet_job_versions GROUP BY name ORDER BY name COLLATE "C"`);
+    const r = await this.db.query(`SELECT name FROM ${this.db.schema}.freshet_job_versions GROUP BY name ORDER BY name COLLATE "C"`);
     return r.rows.map((x: { name: string }) => x.name);
   }
 
   async versions(name: string): Promise<number[]> {
-    await this.init();
-    const r = await this.pool.query(`SELECT version FROM ${this.s}.freshet_job_versions WHERE name = $1 ORDER BY version`, [name]);
+    const r = await this.db.query(`SELECT version FROM ${this.db.schema}.freshet_job_versions WHERE name = $1 ORDER BY version`, [name]);
     return r.rows.map((x: { version: number }) => x.version);
   }
 
   async get(name: string, version?: number): Promise<JobSpec | undefined> {
-    await this.init();
     const r = version === undefined
-      ? await this.pool.query(`SELECT spec FROM ${this.s}.freshet_job_versions WHERE name = $1 ORDER BY version DESC LIMIT 1`, [name])
-      : await this.pool.query(`SELECT spec FROM ${this.s}.freshet_job_versions WHERE name = $1 AND version = $2`, [name, version]);
+      ? await this.db.query(`SELECT spec FROM ${this.db.schema}.freshet_job_versions WHERE name = $1 ORDER BY version DESC LIMIT 1`, [name])
+      : await this.db.query(`SELECT spec FROM ${this.db.schema}.freshet_job_versions WHERE name = $1 AND version = $2`, [name, version]);
     return r.rows[0]?.spec as JobSpec | undefined;
   }
 
   async history(name: string): Promise<JobSpec[]> {
-    await this.init();
-    const r = await this.pool.query(`SELECT spec FROM ${this.s}.freshet_job_versions WHERE name = $1 ORDER BY version`, [name]);
+    const r = await this.db.query(`SELECT spec FROM ${this.db.schema}.freshet_job_versions WHERE name = $1 ORDER BY version`, [name]);
     return r.rows.map((x: { spec: JobSpec }) => x.spec);
   }
 
   async put(spec: JobSpec): Promise<void> {
-    await this.init();
-    const r = await this.pool.query(`INSERT INTO ${this.s}.freshet_job_versions (name, version, spec) VALUES ($1, $2, $3::jsonb)
+    const r = await this.db.query(`INSERT INTO ${this.db.schema}.freshet_job_versions (name, version, spec) VALUES ($1, $2, $3::jsonb)
       ON CONFLICT (name, version) DO NOTHING`, [spec.name, spec.version, JSON.stringify(spec)]);
     if (r.rowCount === 0) throw new Error(`job '${spec.name}' version ${spec.version} exists`);
   }
 
   async desired(name: string): Promise<DesiredState> {
-    await this.init();
-    const r = await this.pool.query(`SELECT state FROM ${this.s}.freshet_job_desired WHERE name = $1`, [name]);
+    const r = await this.db.query(`SELECT state FROM ${this.db.schema}.freshet_job_desired WHERE name = $1`, [name]);
     return r.rows[0]?.state === 'running' ? 'running' : 'stopped';
   }
 
   /** Every job's desired state in one round trip (the leader loop polls this every second). */
   async allDesired(): Promise<Map<string, DesiredState>> {
-    await this.init();
-    const r = await this.pool.query(`SELECT v.name, coalesce(d.state, 'stopped') AS state FROM (SELECT DISTINCT name FROM ${this.s}.freshet_job_versions) v
-      LEFT JOIN ${this.s}.freshet_job_desired d ON d.name = v.name`);
+    const r = await this.db.query(`SELECT v.name, coalesce(d.state, 'stopped') AS state FROM (SELECT DISTINCT name FROM ${this.db.schema}.freshet_job_versions) v
+      LEFT JOIN ${this.db.schema}.freshet_job_desired d ON d.name = v.name`);
     return new Map(r.rows.map((x: { name: string; state: string }) => [x.name, x.state === 'running' ? 'running' : 'stopped']));
   }
 
   async setDesired(name: string, state: DesiredState): Promise<void> {
-    await this.init();
-    await this.pool.query(`INSERT INTO ${this.s}.freshet_job_desired (name, state) VALUES ($1, $2)
+    await this.db.query(`INSERT INTO ${this.db.schema}.freshet_job_desired (name, state) VALUES ($1, $2)
       ON CONFLICT (name) DO UPDATE SET state = EXCLUDED.state`, [name, state]);
   }
 
   async delete(name: string): Promise<void> {
-    await this.init();
-    await this.pool.query(`DELETE FROM ${this.s}.freshet_job_versions WHERE name = $1`, [name]);
-    await this.pool.query(`DELETE FROM ${this.s}.freshet_job_desired WHERE name = $1`, [name]);
-    await this.pool.query(`DELETE FROM ${this.s}.freshet_job_owners WHERE name = $1`, [name]);
+    await this.db.query(`DELETE FROM ${this.db.schema}.freshet_job_versions WHERE name = $1`, [name]);
+    await this.db.query(`DELETE FROM ${this.db.schema}.freshet_job_desired WHERE name = $1`, [name]);
+    await this.db.query(`DELETE FROM ${this.db.schema}.freshet_job_owners WHERE name = $1`, [name]);
   }
 
   async setOwner(name: string, instance: string | undefined): Promise<void> {
-    await this.init();
-    if (instance === undefined) await this.pool.query(`DELETE FROM ${this.s}.freshet_job_owners WHERE name = $1`, [name]);
+    if (instance === undefined) await this.db.query(`DELETE FROM ${this.db.schema}.freshet_job_owners WHERE name = $1`, [name]);
     else {
-      await this.pool.query(`INSERT INTO ${this.s}.freshet_job_owners (name, instance, since) VALUES ($1, $2, now())
+      await this.db.query(`INSERT INTO ${this.db.schema}.freshet_job_owners (name, instance, since) VALUES ($1, $2, now())
         ON CONFLICT (name) DO UPDATE SET instance = EXCLUDED.instance, since = EXCLUDED.since`, [name, instance]);
     }
   }
 
   async owner(name: string): Promise<{ instance: string; since: string } | undefined> {
-    await this.init();
-    const r = await this.pool.query(`SELECT instance, since FROM ${this.s}.freshet_job_owners WHERE name = $1`, [name]);
+    const r = await this.db.query(`SELECT instance, since FROM ${this.db.schema}.freshet_job_owners WHERE name = $1`, [name]);
     const row = r.rows[0] as { instance: string; since: Date } | undefined;
     return row ? { instance: row.instance, since: row.since.toISOString() } : undefined;
   }
 
   /** Drops the schema with everything in it (tests use a schema of their own). */
   async dropSchema(): Promise<void> {
-    await this.pool.query(`DROP SCHEMA IF EXISTS ${this.s} CASCADE`);
-    this.ready = undefined;
+    await this.db.dropSchema();
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.db.close();
   }
 }
