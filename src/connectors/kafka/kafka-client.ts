@@ -8,7 +8,11 @@ import { FreshetError, diag } from '../../common/diagnostics.js';
 import { KafkaErrors } from './kafka-errors.js';
 
 export interface RdError { message: string; code: number; isFatal?: boolean; isRetriable?: boolean; isTxnRequiresAbort?: boolean }
-export interface RdMessage { value: Buffer | null; key?: Buffer | string | null; topic: string; partition: number; offset: number; timestamp?: number; size: number }
+export interface RdMessage {
+  value: Buffer | null; key?: Buffer | string | null; topic: string; partition: number; offset: number; timestamp?: number; size: number;
+  /** One object per header, in message order (the client's shape); absent when the message has none. */
+  headers?: Record<string, Buffer | string>[];
+}
 export interface RdTopicPartitionOffset { topic: string; partition: number; offset: number; error?: RdError }
 export interface RdMetadata { topics: { name: string; partitions: { id: number }[] }[] }
 export interface RdEof { topic: string; partition: number; offset: number }

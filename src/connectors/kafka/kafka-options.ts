@@ -48,7 +48,8 @@ export interface KafkaTableConfig {
   keyFormatFields: RowField[];
   startup: OffsetSpec<StartupMode>;
   bounded: OffsetSpec<BoundedMode>;
-  discriminator?: { path: string[]; value: string };
+  /** Multi-type topics: a JSON path into the value, or a message header (`header:<name>`), and the table's type. */
+  discriminator?: { kind: 'json'; path: string[]; value: string } | { kind: 'header'; name: string; value: string };
   maxRecordBytes: number;
   delivery: DeliveryGuarantee;
   transactionalIdPrefix?: string;
@@ -76,7 +77,7 @@ export const KAFKA_OPTIONS: ConnectorFactory['options'] = {
   'sink.delivery-guarantee': { default: 'at-least-once', description: 'none, at-least-once (wait for acknowledgements at checkpoints) or exactly-once (one Kafka transaction per checkpoint).' },
   'sink.transactional-id-prefix': { description: 'Prefix of the transactional id of the exactly-once sink; must be unique per job writing to the cluster.' },
   'sink.parallelism': { description: 'Accepted for compatibility; the embedded engine writes with one writer.' },
-  'freshet.discriminator': { description: "JSON path (e.g. '$.type') of a field telling message types apart in a multi-type topic." },
+  'freshet.discriminator': { description: "Multi-type topics: the JSON path (e.g. '$.type') of a field telling message types apart, or 'header:<name>' for a message header holding the type." },
   'freshet.discriminator.value': { description: "Only messages whose discriminator equals this text are rows of the table; others are skipped and counted." },
   'freshet.max-record-bytes': { default: '16mb', description: 'Messages larger than this are bad records (reported, or fail the job unless ignore-parse-errors is on).' },
 };
@@ -277,15 +278,21 @@ export function parseKafkaOptions(factory: ConnectorFactory, ctx: TableContext, 
   let discriminator: KafkaTableConfig['discriminator'];
   const dPath = o['freshet.discriminator'], dValue = o['freshet.discriminator.value'];
   if (dPath !== undefined || dValue !== undefined) {
-    const path = dPath === undefined ? undefined : parseJsonPath(dPath);
+    const header = dPath?.trim().startsWith('header:') ? dPath.trim().slice('header:'.length).trim() : undefined;
+    const path = dPath === undefined || header !== undefined ? undefined : parseJsonPath(dPath);
     if (dPath === undefined || dValue === undefined) {
       out.push(optionDiag(ctx, ConnectorErrors.MissingOption, dPath === undefined ? 'freshet.discriminator.value' : 'freshet.discriminator',
         "'freshet.discriminator' and 'freshet.discriminator.value' go together"));
+    } else if (header !== undefined) {
+      if (header.length === 0) {
+        out.push(optionDiag(ctx, ConnectorErrors.BadOptionValue, 'freshet.discriminator', "a header discriminator needs a name: 'header:<name>'"));
+      } else discriminator = { kind: 'header', name: header, value: dValue };
     } else if (!path) {
-      out.push(optionDiag(ctx, ConnectorErrors.BadOptionValue, 'freshet.discriminator', `option 'freshet.discriminator' must be a JSON path like '$.type', got '${dPath}'`));
+      out.push(optionDiag(ctx, ConnectorErrors.BadOptionValue, 'freshet.discriminator',
+        `option 'freshet.discriminator' must be a JSON path like '$.type' or a header like 'header:type', got '${dPath}'`));
     } else if (valueFormat !== undefined && valueFormat !== 'json') {
-      out.push(optionDiag(ctx, ConnectorErrors.ConflictingOptions, 'freshet.discriminator', "'freshet.discriminator' needs the 'json' value format"));
-    } else discriminator = { path, value: dValue };
+      out.push(optionDiag(ctx, ConnectorErrors.ConflictingOptions, 'freshet.discriminator', "a JSON-path 'freshet.discriminator' needs the 'json' value format"));
+    } else discriminator = { kind: 'json', path, value: dValue };
   }
   let maxRecordBytes = 16 * 1024 * 1024;
   const mrb = o['freshet.max-record-bytes'];

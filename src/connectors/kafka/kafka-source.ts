@@ -285,7 +285,7 @@ export class KafkaSource implements ScanSource {
     this.currentRaw = text;
     const d = this.cfg.discriminator;
     if (d !== undefined) {
-      const t = discriminatorOf(text, d.path);
+      const t = d.kind === 'header' ? headerText(m, d.name) : discriminatorOf(text, d.path);
       // NOT_JSON: the decoder below reports the malformed record; a message without the field is another type.
       if (t !== NOT_JSON && t !== d.value) {
         this.unknownTypes++;
@@ -404,6 +404,17 @@ export class KafkaSource implements ScanSource {
       throw kafkaError(`table '${this.ctx.tableName}': closing the Kafka consumer failed`, e);
     }
   }
+}
+
+/** The UTF-8 text of a message's header (the first with that name), or undefined when it has none. */
+export function headerText(m: RdMessage, name: string): string | undefined {
+  const hs = m.headers;
+  if (hs === undefined) return undefined;
+  for (const h of hs) {
+    const v = h[name];
+    if (v !== undefined) return typeof v === 'string' ? v : v.toString('utf8');
+  }
+  return undefined;
 }
 
 /** Returned by discriminatorOf for a message that is not a JSON object. */

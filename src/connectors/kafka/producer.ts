@@ -68,15 +68,15 @@ export class TopicProducer {
     const kafka = await loadKafkaClient();
     const conf: Record<string, unknown> = {
       'client.id': this.opts.clientId,
-      // Same key -> partition mapping as the Java client's default partitioner (murmur2), so keyed topics written
-      // by Freshet and by Flink agree.
-      partitioner: 'murmur2_random',
       'linger.ms': 5,
       ...this.opts.client,
       dr_cb: true,
     };
     if (this.opts.transactionalId !== undefined) conf['transactional.id'] = this.opts.transactionalId;
-    const producer = new kafka.Producer(conf, {});
+    // Same key -> partition mapping as the Java client's default partitioner (murmur2), so keyed topics written by
+    // Freshet and by Flink or other Java clients agree. `partitioner` is a topic property: in the global config it
+    // would be overridden by the (default) topic config passed here.
+    const producer = new kafka.Producer(conf, { partitioner: 'murmur2_random' });
     producer.on('delivery-report', ((err: RdError | null, report?: { partition: number; offset: number }) => {
       if (err) { this.deliveryError ??= err; return; }
       if (report && typeof report.offset === 'number' && report.offset >= 0) {

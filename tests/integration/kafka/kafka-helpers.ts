@@ -57,12 +57,12 @@ export async function createTopic(topic: string, partitions: number, config?: Re
   }
 }
 
-export interface OutMessage { value: string | null; key?: string; partition?: number }
+export interface OutMessage { value: string | null; key?: string; partition?: number; headers?: Record<string, string> }
 
 /** Produces the messages (in order) and waits until all are acknowledged. */
 export async function produce(topic: string, messages: readonly OutMessage[]): Promise<void> {
   const k = await loadKafkaClient();
-  const p = new k.Producer({ 'bootstrap.servers': BOOTSTRAP, dr_cb: true, partitioner: 'murmur2_random', 'linger.ms': 5 }, {});
+  const p = new k.Producer({ 'bootstrap.servers': BOOTSTRAP, dr_cb: true, 'linger.ms': 5 }, { partitioner: 'murmur2_random' });
   let failed: Error | undefined;
   p.on('delivery-report', ((err: { message: string } | null) => { if (err) failed ??= new Error(err.message); }) as never);
   await new Promise<void>((resolve, reject) => p.connect({ timeout: 15_000 }, (err) => (err ? reject(new Error(err.message)) : resolve())));
@@ -70,7 +70,10 @@ export async function produce(topic: string, messages: readonly OutMessage[]): P
   for (const m of messages) {
     for (;;) {
       try {
-        p.produce(topic, m.partition ?? null, m.value === null ? null : Buffer.from(m.value), m.key === undefined ? null : Buffer.from(m.key), null);
+        const value = m.value === null ? null : Buffer.from(m.value), key = m.key === undefined ? null : Buffer.from(m.key);
+        // The client takes headers as a 7th argument (one object per header) that its restated type leaves out.
+        if (m.headers) (p.produce as (...a: unknown[]) => void).call(p, topic, m.partition ?? null, value, key, null, null, Object.entries(m.headers).map(([h, v]) => ({ [h]: Buffer.from(v) })));
+        else p.produce(topic, m.partition ?? null, value, key, null);
         break;
       } catch (e) {
         if ((e as { code?: number }).code !== -184) throw e;

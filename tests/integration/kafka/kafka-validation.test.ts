@@ -87,6 +87,8 @@ test('discriminator: a JSON path and a value, json only', () => {
   assert.deepEqual(codes({ ...base, 'freshet.discriminator': '$.type', 'freshet.discriminator.value': 'order' }), []);
   assert.deepEqual(codes({ ...base, 'freshet.discriminator': '$.type' }), ['CONN101']);
   assert.deepEqual(codes({ ...base, 'freshet.discriminator': 'type', 'freshet.discriminator.value': 'x' }), ['CONN103']);
+  assert.deepEqual(codes({ ...base, 'freshet.discriminator': 'header:kind', 'freshet.discriminator.value': 'x' }), []);
+  assert.deepEqual(codes({ ...base, 'freshet.discriminator': 'header:', 'freshet.discriminator.value': 'x' }), ['CONN103']);
   assert.deepEqual(codes({ ...base, format: 'csv', 'freshet.discriminator': '$.type', 'freshet.discriminator.value': 'x' }), ['CONN104']);
   assert.deepEqual(parseJsonPath('$.meta.kind'), ['meta', 'kind']);
   assert.equal(discriminatorOf('{"meta":{"kind":"a"}}', ['meta', 'kind']), 'a');
