@@ -14,4 +14,10 @@ export const BatchErrors = {
   BadRequest: 'OFF006',
   /** A correction cannot cover the checked time: the stream has not closed the positions yet. */
   NotClosed: 'OFF007',
+  /** The feature table already has a running offline task (backfill, check or correction). */
+  TaskBusy: 'OFF008',
+  /** An offline task failed with an unexpected error (not a diagnostic of its own). */
+  TaskFailed: 'OFF009',
+  /** The platform cannot build the feature's offline inputs (its job, its script, its sources' twins). */
+  NoOfflineSetup: 'OFF010',
 } as const;

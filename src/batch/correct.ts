@@ -18,6 +18,7 @@ import { BatchErrors } from './batch-error-codes.js';
 import { backfill, coarsestOf, type BackfillResult } from './backfill.js';
 import type { CheckResult } from './check.js';
 import { appendMeta, readFusion, readJsonMeta, readProgress, META_AUDIT } from './fusion-record.js';
+import type { OfflineProgress } from './offline-connector.js';
 import type { FeatureReaders } from './readers.js';
 import { featureSpec, type FeatureSource } from './tile-build.js';
 
@@ -30,6 +31,8 @@ export interface AuditRecord {
   at: number;
   reason: string;
   by: string;
+  /** What started it: `manual` (on demand: CLI, API) or `policy` (a check that alerted on a table whose policy says autoCorrect). */
+  trigger?: 'manual' | 'policy';
   /** The check it answers (null: on demand without a check). */
   checkId: string | null;
   /** The corrected time T. */
@@ -51,6 +54,10 @@ export interface CorrectOptions extends FeatureSource {
   keys?: readonly string[];
   reason?: string;
   by?: string;
+  /** Kept in the audit (default `manual`). */
+  trigger?: 'manual' | 'policy';
+  onProgress?: OfflineProgress;
+  signal?: AbortSignal;
   /** Also keep the offline layer's start (default: the current fusion record's `from`). */
   from?: number;
 }
@@ -89,7 +96,7 @@ export async function correct(o: CorrectOptions): Promise<CorrectionResult> {
   }
   const audit: AuditRecord = {
     id: `${table}@correction@${bf.fusion.generation}`, table, at: Date.now(), reason: o.reason ?? (o.check ? `check ${o.check.id}` : 'on demand'),
-    by: o.by ?? 'freshet', checkId: o.check?.id ?? null, checkedAt: at, boundaryBefore: fusion?.boundary ?? null, boundaryAfter: target,
+    by: o.by ?? 'freshet', trigger: o.trigger ?? 'manual', checkId: o.check?.id ?? null, checkedAt: at, boundaryBefore: fusion?.boundary ?? null, boundaryAfter: target,
     generation: bf.fusion.generation, keysChanged: changed.size, changes,
   };
   await appendMeta(o.store, table, META_AUDIT, audit, 200);

@@ -10,7 +10,7 @@
  */
 import { FreshetError, diag } from '../common/diagnostics.js';
 import type { OfflineTwin } from '../catalog/dictionary/source-model.js';
-import type { Catalog } from '../catalog/catalog.js';
+import { Catalog } from '../catalog/catalog.js';
 import type { ConnectorFactory } from '../connectors/connector.js';
 import { getConnector } from '../connectors/registry.js';
 import type { KvStore } from '../engine/kv-store-api.js';
@@ -64,7 +64,8 @@ export interface TileBuildResult {
 
 /** The feature's program reading offline twins, and its tile sink's spec, without running it. */
 export function planOfflineBuild(src: FeatureSource, range: TimeRange, targetTable: string, lookup: ConnectorLookup): { program: Program; spec: TileSinkSpec } {
-  const compiled = compileSql(src.script, { baseDir: src.baseDir ?? '.', connectors: lookup, ...(src.catalog ? { catalog: src.catalog } : {}) });
+  // A copy: compiling adds the script's DDL to the catalog, and one feature source is planned several times.
+  const compiled = compileSql(src.script, { baseDir: src.baseDir ?? '.', connectors: lookup, ...(src.catalog ? { catalog: copyCatalog(src.catalog) } : {}) });
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new FreshetError(errors);
   const program = compiled.program!;
@@ -137,6 +138,12 @@ function layerLookup(offline: ConnectorFactory, layer: KvStore | undefined): Con
       return { ...f, createStore: () => layer };
     },
   };
+}
+
+function copyCatalog(c: Catalog): Catalog {
+  const out = new Catalog();
+  for (const e of c.all()) out.put(e);
+  return out;
 }
 
 function storeName(t: TableDef): string {

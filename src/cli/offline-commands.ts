@@ -4,29 +4,38 @@
  *   freshet check <feature> -f job.sql --offline ... --at T [--threshold 0.01]
  *   freshet correct <feature> -f job.sql --offline ... --at T [--reason text]
  *   freshet training-set <feature> -f job.sql --offline ... --requests req.parquet --out train.parquet
- * `--offline table=format:path[:partitionColumn[:timeColumn]]` names a source table's offline twin (repeatable);
- * a PostgreSQL table is `table=postgres:pgTable[:timeColumn]@postgres://user@host:port/db`.
+ * Offline twins: by default those the data dictionary registers on the sources (`offline` of a source definition),
+ * read from a platform (`--server URL`, token `--token` or $FRESHET_API_TOKEN) or from the local dictionary when there
+ * is one; `--offline table=format:path[:partitionColumn[:timeColumn]]` names a source table's twin explicitly
+ * (repeatable; overrides the dictionary's for that table; `--no-dictionary` uses only these); a PostgreSQL table is
+ * `table=postgres:pgTable[:timeColumn]@postgres://user@host:port/db`.
  * Times are ISO-8601 or epoch ms. The store is the one the script's feature table names (embedded-kv, redis, ...).
  * Output: a short report on stdout (`--json` for the full document); a progress bar on stderr when it is a terminal.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FreshetError, diag, formatDiagnostic } from '../common/diagnostics.js';
-import type { OfflineTwin } from '../catalog/dictionary/source-model.js';
+import { dataDir, dictionaryDirOf } from '../catalog/dictionary/data-dir.js';
+import type { DictionaryStore } from '../catalog/dictionary/dictionary-store.js';
+import { openDictionaryStore } from '../catalog/dictionary/open-store.js';
+import type { OfflineTwin, SourceDefinition } from '../catalog/dictionary/source-model.js';
 import { getConnector } from '../connectors/registry.js';
 import type { KvStore } from '../engine/kv-store-api.js';
 import { compileSql, scriptDir } from '../runtime/sql-session.js';
 import { backfill, scheduleRefresh } from '../batch/backfill.js';
 import { BatchErrors } from '../batch/batch-error-codes.js';
 import { runCheck, setCheckPolicy } from '../batch/check.js';
+import { twinsOfSources } from '../batch/dictionary-twins.js';
+import { checkWithPolicy } from '../batch/policy.js';
 import { correct } from '../batch/correct.js';
 import type { FeatureReaders } from '../batch/readers.js';
 import type { FeatureSource } from '../batch/tile-build.js';
 import { buildTrainingSet, readRequests, writeTrainingSet } from '../batch/training-set.js';
 import { readFeatures } from '../serving/read-features.js';
 import { FusedStore } from '../serving/fused-store.js';
+import { ApiError, PlatformClient } from './platform-client.js';
 
-interface OfflineOpts { file: string; offline?: string[]; json?: boolean }
+interface OfflineOpts { file: string; offline?: string[]; json?: boolean; server?: string; token?: string; dictionary?: boolean }
 
 class CliError extends Error {}
 
@@ -60,9 +69,50 @@ export function parseTwins(specs: readonly string[]): Record<string, OfflineTwin
   return out;
 }
 
-function sourceOf(feature: string, o: OfflineOpts): FeatureSource {
+/**
+ * The offline twins registered in the data dictionary: a platform's (`--server`), else the local dictionary when one
+ * exists (FRESHET_CATALOG_URL, or `<data dir>/dictionary`); null when there is none to ask. An explicit --server that
+ * cannot be reached is an error; a local dictionary that cannot be opened is a warning.
+ */
+export async function registeredTwins(o: Pick<OfflineOpts, 'server' | 'token' | 'dictionary'>, env: Record<string, string | undefined> = process.env):
+  Promise<{ twins: Record<string, OfflineTwin>; from: string } | null> {
+  if (o.dictionary === false) return null;
+  if (o.server !== undefined) {
+    const token = o.token ?? env['FRESHET_API_TOKEN'];
+    const client = new PlatformClient({ url: o.server, ...(token ? { token } : {}), timeoutMs: 30_000 });
+    try {
+      const r = await client.request<{ sources: SourceDefinition[] }>('GET', '/api/sources');
+      return { twins: twinsOfSources(r.sources), from: `the platform at ${client.url}` };
+    } catch (e) {
+      throw new CliError(`--server: cannot read the data dictionary of ${client.url}: ${e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message}`);
+    }
+  }
+  const catalogUrl = env['FRESHET_CATALOG_URL'];
+  if ((catalogUrl === undefined || catalogUrl === '') && !existsSync(dictionaryDirOf(dataDir(env)))) return null;
+  let store: DictionaryStore | undefined;
+  try {
+    store = openDictionaryStore(env);
+    return { twins: twinsOfSources(await store.list()), from: catalogUrl ? 'the shared catalog (FRESHET_CATALOG_URL)' : `the data dictionary in ${dataDir(env)}` };
+  } catch (e) {
+    process.stderr.write(`warning: cannot read the data dictionary (${(e as Error).message.split('\n')[0]}): only --offline twins are used\n`);
+    return null;
+  } finally {
+    await store?.close();
+  }
+}
+
+/**
+ * The feature's script and twins: the dictionary's registered twins by default, `--offline` overriding them per
+ * table. Says on stderr where the twins come from.
+ */
+async function sourceOf(feature: string, o: OfflineOpts): Promise<FeatureSource> {
   const script = readFileSync(o.file, 'utf8');
-  return { script, feature, twins: parseTwins(o.offline ?? []), baseDir: scriptDir(o.file) };
+  const given = parseTwins(o.offline ?? []);
+  const registered = await registeredTwins(o);
+  const twins = { ...(registered?.twins ?? {}), ...given };
+  const fromDictionary = Object.keys(registered?.twins ?? {}).filter((t) => given[t] === undefined);
+  if (fromDictionary.length > 0) process.stderr.write(`offline twins of ${fromDictionary.join(', ')} from ${registered!.from}\n`);
+  return { script, feature, twins, baseDir: scriptDir(o.file) };
 }
 
 /** Opens the store of the script's feature table. */
@@ -116,6 +166,9 @@ const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOS
 function common(c: Command): Command {
   return c.requiredOption('-f, --file <script>', 'the feature job SQL script')
     .option('--offline <twin...>', 'offline twin of a source table: table=format:path[:partitionColumn[:timeColumn]] or table=postgres:pgTable[:timeColumn]@url')
+    .option('--server <url>', "a Freshet platform whose data dictionary registers the sources' offline twins (default: the local dictionary, when there is one)")
+    .option('--token <token>', 'API token of --server (default $FRESHET_API_TOKEN)')
+    .option('--no-dictionary', "use only --offline twins, not the data dictionary's")
     .option('--json', 'print the full JSON document');
 }
 
@@ -146,7 +199,7 @@ export function registerOfflineCommands(program: Command): void {
     .option('--stream-from <time>', "the stream's oldest event time; the boundary must not be before it")
     .option('--daily [at]', "after the backfill, keep running and refresh every day at this UTC time (HH:MM, default 02:00), moving the boundary up to the stream's watermark and at most yesterday")
     .action((feature: string, o: OfflineOpts & { from?: string; to?: string; streamFrom?: string; daily?: string | boolean }) => guarded(async () => {
-      const src = sourceOf(feature, o);
+      const src = await sourceOf(feature, o);
       const store = await openStore(src);
       try {
         const r = await backfill({
@@ -168,19 +221,34 @@ export function registerOfflineCommands(program: Command): void {
   common(program.command('check <feature>').description('recompute a feature from offline data at a time and compare with what serving answers'))
     .requiredOption('--at <time>', 'the time T to check')
     .option('--threshold <rate>', 'set the alert threshold of the table (kept with its check policy)')
-    .action((feature: string, o: OfflineOpts & { at: string; threshold?: string }) => guarded(async () => {
-      const src = sourceOf(feature, o);
+    .option('--auto-correct', "set the table's policy to correct the affected keys right after a check that alerts")
+    .option('--no-auto-correct', "set the table's policy to alert only")
+    .action((feature: string, o: OfflineOpts & { at: string; threshold?: string; autoCorrect?: boolean }) => guarded(async () => {
+      const src = await sourceOf(feature, o);
       const store = await openStore(src);
       try {
-        if (o.threshold !== undefined) await setCheckPolicy(store, feature, { threshold: Number(o.threshold) });
-        const r = await runCheck({ ...src, store, readers: readersOf(store), at: parseTime(o.at, '--at') });
-        if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
+        if (o.threshold !== undefined || o.autoCorrect !== undefined) {
+          await setCheckPolicy(store, feature, {
+            ...(o.threshold !== undefined ? { threshold: Number(o.threshold) } : {}),
+            ...(o.autoCorrect !== undefined ? { autoCorrect: o.autoCorrect } : {}),
+          });
+        }
+        const p = await checkWithPolicy({ ...src, store, readers: readersOf(store), at: parseTime(o.at, '--at'), by: `policy (check by ${process.env['USER'] ?? 'cli'})` });
+        const r = p.check;
+        // Exit status 2: the check alerted and nothing corrected it (with --json too, for scripts).
+        if (r.alert && p.correction === null) process.exitCode = 2;
+        if (o.json) { process.stdout.write(JSON.stringify({ ...r, correction: p.correction?.audit ?? null, correctionError: p.correctionError }, null, 2) + '\n'); return; }
         const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
         process.stdout.write(`check ${feature} at ${iso(r.at)}: ${r.keys} keys, mismatch ${pct(r.mismatchRate)}, missing ${pct(r.missingRate)}, extra ${pct(r.extraRate)}`
           + ` (threshold ${pct(r.threshold)})${r.alert ? ' ALERT' : ''}\n`);
         for (const c of r.columns) process.stdout.write(`  ${c.name}: mismatch ${pct(c.mismatchRate)}, rel. error p50 ${c.relError.p50.toPrecision(3)} p99 ${c.relError.p99.toPrecision(3)} max ${c.relError.max.toPrecision(3)}\n`);
         for (const w of r.worstKeys) process.stdout.write(`  worst: ${w.key} ${w.column} served ${String(w.served)} offline ${String(w.truth)}\n`);
-        if (r.alert) process.exitCode = 2;
+        if (p.correction !== null) {
+          const a = p.correction.audit;
+          process.stdout.write(`corrected by policy: boundary ${iso(a.boundaryBefore)} -> ${iso(a.boundaryAfter)}, ${a.keysChanged} keys changed (audit ${a.id})\n`);
+        } else if (p.correctionError !== null) {
+          process.stderr.write(`the policy's correction could not run: ${formatDiagnostic(p.correctionError)}\n`);
+        }
       } finally {
         await store.close();
       }
@@ -190,7 +258,7 @@ export function registerOfflineCommands(program: Command): void {
     .requiredOption('--at <time>', 'the time T to correct')
     .option('--reason <text>', 'why (kept in the audit)')
     .action((feature: string, o: OfflineOpts & { at: string; reason?: string }) => guarded(async () => {
-      const src = sourceOf(feature, o);
+      const src = await sourceOf(feature, o);
       const store = await openStore(src);
       try {
         const readers = readersOf(store);
@@ -211,7 +279,7 @@ export function registerOfflineCommands(program: Command): void {
     .option('--time-column <name>', 'request time column (timestamp or epoch ms)', 'ts')
     .option('--label-column <name>', 'request label column')
     .action((feature: string, o: OfflineOpts & { requests: string; out: string; keyColumn: string; timeColumn: string; labelColumn?: string }) => guarded(async () => {
-      const src = sourceOf(feature, o);
+      const src = await sourceOf(feature, o);
       const requests = await readRequests(o.requests, o.keyColumn, o.timeColumn, o.labelColumn);
       const t0 = Date.now();
       const set = await buildTrainingSet({ ...src, requests, readers: { tiles }, onProgress: progressBar(`training-set ${feature}`) });

@@ -10,7 +10,8 @@ import { parseScript, printStatement } from '../sql/index.js';
 import type { CreateTable, Insert, Statement, TableOption } from '../sql/index.js';
 import type { TableDdl } from '../catalog/dictionary/source-ddl.js';
 import { FlinkErrors } from './flink-error-codes.js';
-import { compileSql } from '../runtime/sql-session.js';
+import { TILES_OPTION, planTiledInserts, sqlString, type TiledInsertPlan } from './tiled-insert.js';
+import { headerDiscriminatorName, headerSplitOptions, headerSplitStatements } from './header-discriminator.js';
 import { JOB_SPEC_VERSION, secretPlaceholder, type JobCapability, type JobSpec, type JobStatement } from './job-spec.js';
 
 /**
@@ -30,6 +31,9 @@ const TEMPLATE_CONNECTORS: Readonly<Record<string, JobCapability>> = { redis: 'r
 export function isSecretOption(key: string): boolean {
   return /(^|[.-])(password|secret|token)($|[.-])/i.test(key) || /sasl\.jaas\.config$/i.test(key) || /(^|\.)ssl\.key(store)?\.password$/i.test(key);
 }
+
+/** Options of a tiled feature table carried to its Flink tile table (the connection; the layout is in `freshet.tiles`). */
+const TILE_TABLE_OPTIONS = new Set(['connector', 'host', 'port', 'username', 'password', 'database', 'connect-timeout']);
 
 /** Connectors that exist only in Freshet's embedded engine. */
 const FRESHET_ONLY_CONNECTORS: Readonly<Record<string, string>> = {
@@ -73,35 +77,18 @@ export interface BuildJobSpecResult {
 export function buildJobSpecFromScript(text: string, opts: BuildJobSpecOptions): BuildJobSpecResult {
   const parsed = parseScript(text);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: [...parsed.diagnostics] };
-  const r = buildJobSpec(parsed.statements, opts);
-  const tiled = tiledSinkDiagnostics(text, parsed.statements, opts);
-  if (tiled.length > 0) return { diagnostics: [...parsed.diagnostics, ...r.diagnostics, ...tiled] };
+  // Tiled feature tables (sliding windows served fresh at read time, docs/serving.md) are found by planning the script
+  // as the embedded engine would, and rewritten for the template's tile writer (tiled-insert.ts).
+  const tiled = planTiledInserts(text, parsed.statements, opts.baseDir ?? '.');
+  const r = buildJobSpec(parsed.statements, opts, tiled.plans);
+  if (tiled.diagnostics.length > 0) return { diagnostics: [...parsed.diagnostics, ...r.diagnostics, ...tiled.diagnostics] };
   return { ...r, diagnostics: [...parsed.diagnostics, ...r.diagnostics] };
 }
 
-/**
- * Tiled feature tables (sliding windows served fresh at read time, docs/serving.md) are written by Freshet's tile
- * writer, which the Flink template does not have: on Flink the same INSERT would write plain rows the serving layer
- * cannot read as tiles. Found by planning the script as the embedded engine would; a script that does not plan here
- * (e.g. it reads dictionary tables) is left to the other checks.
- */
-function tiledSinkDiagnostics(text: string, statements: readonly Statement[], opts: BuildJobSpecOptions): Diagnostic[] {
-  const compiled = compileSql(text, { baseDir: opts.baseDir ?? '.' });
-  if (compiled.diagnostics.some((d) => d.severity === 'error') || compiled.program === undefined) return [];
-  const out: Diagnostic[] = [];
-  for (const op of compiled.program.operators) {
-    if (op.kind !== 'tileSink') continue;
-    const ins = statements.find((st): st is Insert => st.kind === 'Insert' && st.target.parts[st.target.parts.length - 1]?.text === op.table.name);
-    out.push(diag(FlinkErrors.UnsupportedStatement,
-      `feature table '${op.table.name}' is a tiled sliding-window feature (served fresh at read time); the Flink engine does not write tiles`,
-      ins?.span, "run this feature on the embedded engine (freshet sql, the platform); on Flink, write its windows to a plain sink (e.g. Kafka), not to a KV-store feature table"));
-  }
-  return out;
-}
-
 /** Builds the spec from parsed statements (see the module comment). */
-export function buildJobSpec(statements: readonly Statement[], opts: BuildJobSpecOptions): BuildJobSpecResult {
-  const b = new SpecBuilder(opts);
+export function buildJobSpec(statements: readonly Statement[], opts: BuildJobSpecOptions,
+  tiles: ReadonlyMap<string, TiledInsertPlan> = new Map()): BuildJobSpecResult {
+  const b = new SpecBuilder(opts, tiles);
   for (const s of dictionaryStatements(statements, opts.dictionaryTables ?? [])) b.statement(s);
   for (const s of statements) b.statement(s);
   return b.finish();
@@ -116,7 +103,13 @@ class SpecBuilder {
   private readonly secrets: Record<string, string> = {};
   private readonly requires = new Set<JobCapability>();
 
-  constructor(private readonly opts: BuildJobSpecOptions) {
+  /** Kept (secret-substituted) options of tiled feature tables, by lower-cased name: the tile table is declared with them. */
+  private readonly tileOptions = new Map<string, TableOption[]>();
+
+  /** Tables of one type of a multi-type topic split by a Kafka header: declared as a hidden table and a view. */
+  private readonly headerSplits = new Map<CreateTable, { header: string; value: string }>();
+
+  constructor(private readonly opts: BuildJobSpecOptions, private readonly tiles: ReadonlyMap<string, TiledInsertPlan>) {
     this.config = { ...(opts.config ?? {}) };
     this.connectors = new Set([...FLINK_CONNECTORS, ...(opts.extraConnectors ?? [])]);
   }
@@ -208,12 +201,9 @@ class SpecBuilder {
     const kept: TableOption[] = [];
     for (const o of multi ?? s.options) {
       const key = o.key.value;
-      if (template !== undefined && key.startsWith('changed-keys.')) {
-        this.diags.push(diag(FlinkErrors.UnsupportedStatement,
-          `table '${nameOf(s)}': the changed-keys topic ('${key}') is not supported on the Flink engine yet`, o.key.span,
-          'run the script on the embedded engine, or leave out the changed-keys options'));
-        return;
-      }
+      // The template's store connectors announce changes on the changed-keys topic (the same options and messages
+      // as the embedded engine; exactly-once through Flink's KafkaSink transactions).
+      if (template !== undefined && key.startsWith('changed-keys.')) this.requires.add('changed-keys');
       if (isSecretOption(key)) {
         const name = `s${Object.keys(this.secrets).length}`;
         this.secrets[name] = o.value.value;
@@ -228,7 +218,11 @@ class SpecBuilder {
       }
       kept.push(connector?.value.value === 'filesystem' && key === 'path' ? this.absolutePath(o) : o);
     }
-    this.push('ddl', printStatement({ ...s, options: kept }), s.span);
+    const tiledName = s.name.parts[s.name.parts.length - 1]!.text.toLowerCase();
+    if (template === 'redis' && this.tiles.has(tiledName)) this.tileOptions.set(tiledName, kept);
+    const split = this.headerSplits.get(s);
+    if (split) for (const sql of headerSplitStatements(s, kept, split.header, split.value)) this.push('ddl', sql, s.span);
+    else this.push('ddl', printStatement({ ...s, options: kept }), s.span);
   }
 
   /**
@@ -247,6 +241,17 @@ class SpecBuilder {
       return false;
     };
     if (!path || !value) return fail((path ?? value)!, "a multi-type table needs both 'freshet.discriminator' and 'freshet.discriminator.value'", 'set both options');
+    const header = headerDiscriminatorName(path.value.value);
+    if (header !== undefined) {
+      // header:<name>: a hidden table with the headers metadata column and a view selecting the type (header-discriminator.ts).
+      if (header === '') return fail(path, "a header discriminator needs a name: 'header:<name>'", "e.g. 'header:type'");
+      if (find('connector')?.value.value !== 'kafka') return fail(path, "header discriminators need the 'kafka' connector on the Flink engine", "use 'connector' = 'kafka'");
+      if (find('format')?.value.value !== 'json') {
+        return fail(find('format') ?? path, `multi-type topics need 'format' = 'json' on the Flink engine (got '${find('format')?.value.value ?? ''}')`, 'use the JSON format');
+      }
+      this.headerSplits.set(s, { header, value: value.value.value });
+      return headerSplitOptions(s.options);
+    }
     if (!/^\$\.[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/.test(path.value.value.trim())) {
       return fail(path, `discriminator '${path.value.value}' is not supported on the Flink engine yet (only JSON paths such as '$.type' are)`,
         'put the type in the message body, or run the script on the embedded engine');
@@ -277,6 +282,11 @@ class SpecBuilder {
   }
 
   private insert(s: Insert): void {
+    const tiled = this.tiles.get(s.target.parts[s.target.parts.length - 1]!.text.toLowerCase());
+    if (tiled !== undefined) {
+      this.tiledInsert(s, tiled);
+      return;
+    }
     let hints = s.hints;
     for (const h of s.hints) {
       const keys = Object.keys(h.options ?? {}).filter((k) => k.startsWith('freshet.'));
@@ -286,6 +296,26 @@ class SpecBuilder {
       hints = hints.map((x) => (x === h ? { ...h, options } : x));
     }
     this.push('insert', printStatement(hints === s.hints ? s : { ...s, hints }), s.span);
+  }
+
+  /**
+   * A tiled INSERT: the projection the tile writer consumes goes to a table of the template's `redis` connector in
+   * tile mode (same connection options as the feature table, the `freshet.tiles` config); the feature table itself
+   * stays declared (it may be read by lookups).
+   */
+  private tiledInsert(s: Insert, plan: TiledInsertPlan): void {
+    const kept = this.tileOptions.get(plan.table.toLowerCase());
+    if (kept === undefined) {
+      this.diags.push(diag(FlinkErrors.UnsupportedStatement,
+        `feature table '${plan.table}' is a tiled sliding-window feature; on the Flink engine tiles are written to 'redis' tables only`, s.span,
+        "use 'connector' = 'redis' for this table, or run it on the embedded engine"));
+      return;
+    }
+    this.requires.add('tiles');
+    const options = kept.filter((o) => TILE_TABLE_OPTIONS.has(o.key.value)).map((o) => `${sqlString(o.key.value)} = ${sqlString(o.value.value)}`);
+    options.push(`'table' = ${sqlString(plan.config.spec.table)}`, `${sqlString(TILES_OPTION)} = ${sqlString(JSON.stringify(plan.config))}`);
+    this.push('ddl', `CREATE TABLE \`${plan.flinkTable.replace(/`/g, '``')}\` (${plan.columns}) WITH (${options.join(', ')})`, s.span);
+    this.push('insert', plan.insertSql, s.span);
   }
 
   private push(kind: JobStatement['kind'], sql: string, span: Span): void {

@@ -10,10 +10,11 @@ export const JOB_SPEC_VERSION = 1;
 
 /**
  * Capabilities of the template jar a spec can ask for: plain Flink SQL, Freshet's `redis` and `aerospike`
- * feature-table connectors, secrets passed beside the SQL text (`secrets`), and the `freshet-json` format of
- * multi-type topics (`multi-type`).
+ * feature-table connectors, secrets passed beside the SQL text (`secrets`), the `freshet-json` format of
+ * multi-type topics (`multi-type`), the tile writer of sliding-window feature tables (`tiles`, docs/flink.md), and the
+ * changed-keys topic of the store connectors (`changed-keys`).
  */
-export type JobCapability = 'sql' | 'redis' | 'aerospike' | 'secrets' | 'multi-type';
+export type JobCapability = 'sql' | 'redis' | 'aerospike' | 'secrets' | 'multi-type' | 'tiles' | 'changed-keys';
 
 /**
  * How a secret option value appears in the spec's SQL text: the quoted placeholder `'{{freshet-secret:<name>}}'`,

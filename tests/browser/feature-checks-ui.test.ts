@@ -3,7 +3,9 @@
 // orders; two checks recompute the feature from the offline twin (every order) and report the two affected users;
 // a correction moves the fusion boundary. GET /api/features/{table}/checks answers all of it through its schema
 // (nothing dropped by serialization), and the page #/checks/<table> shows the last check's rates against the
-// threshold, the per-column relative errors, the worst keys, the fusion boundary, the history and the audit.
+// threshold, the per-column relative errors, the worst keys, the fusion boundary, the history and the audit. Then,
+// with the twin registered on the source in the data dictionary, the page's policy form and its check and backfill
+// buttons run offline work as platform tasks, followed to completion.
 // Saves docs/screenshots/feature-checks.png. Skips when /usr/bin/chromium is missing unless FRESHET_REQUIRE_BROWSER=1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -143,6 +145,25 @@ test('feature checks page: last check, worst keys, fusion boundary, history and 
     const audit = (await page.textContent('[data-testid=correction-audit]')) ?? '';
     assert.match(audit, /orders 7 and 13 lost upstream · by ops/);
     assert.match(audit, /2 keys changed/);
+
+    // --- offline work from the page: the twin is now registered on the source in the data dictionary ------------------
+    await call('PUT', '/api/sources/orders', { offline: { format: 'json', path: twin } });
+    await page.fill('[data-testid=policy-threshold]', '10');
+    await page.check('[data-testid=policy-autocorrect]');
+    await page.click('[data-testid=policy-save]');
+    await page.waitForSelector('[data-testid=policy-saved]');
+    assert.deepEqual((await call<{ policy: unknown }>('GET', '/api/features/recent_orders/checks')).policy, { threshold: 0.1, autoCorrect: true });
+    await page.fill('[data-testid=check-at]', new Date(T).toISOString().slice(0, 23));
+    await page.click('[data-testid=run-check]');
+    await page.waitForSelector('[data-testid=offline-task][data-kind=check][data-state=succeeded]', { timeout: 30_000 });
+    await waitFor('the page to show the new check', async () => (await page.locator('[data-testid=check-history] tbody tr').count()) === 3, 10_000, 200);
+    const after = (await call<{ checks: CheckResult[] }>('GET', '/api/features/recent_orders/checks')).checks;
+    assert.equal(after.length, 3);
+    assert.equal(after[2]!.at, T);
+    assert.deepEqual(after[2]!.affected, [], 'clean after the correction');
+    await page.click('[data-testid=run-backfill]');
+    await page.waitForSelector('[data-testid=offline-task][data-kind=backfill][data-state=succeeded]', { timeout: 30_000 });
+    await waitFor('the page to show the backfill', async () => /set by\s*backfill/i.test((await page.textContent('[data-testid=fusion]')) ?? ''), 15_000, 200);
     await page.screenshot({ path: path.join(SHOTS, 'feature-checks.png'), fullPage: true });
     // The features catalog links to the page.
     await page.goto(`${url}/#/features/recent`);

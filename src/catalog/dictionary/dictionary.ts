@@ -22,7 +22,7 @@ import { fieldError, normalizeFields, validateSource } from './source-validation
 export interface SaveResult { source: SourceDefinition; warnings: Diagnostic[] }
 
 /** Keys a create/update body may set. */
-const EDITABLE = ['kind', 'connection', 'format', 'schema', 'types', 'discriminator', 'owner', 'description', 'tags', 'samples'] as const;
+const EDITABLE = ['kind', 'connection', 'format', 'schema', 'types', 'discriminator', 'owner', 'description', 'tags', 'samples', 'offline'] as const;
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 

@@ -232,6 +232,12 @@ export const apiSchemas = {
       schema: ref('TypeSchema'), discriminator: { type: 'object', required: ['path'], properties: { path: str } },
       types: { type: 'object', additionalProperties: ref('TypeSchema') },
       owner: str, description: str, tags: strings, samples: strings, createdAt: str, updatedAt: str, version: int,
+      offline: {
+        type: 'object', required: ['format'], description: "The source's offline twin (its history) for backfills, checks and training sets",
+        properties: {
+          format: { type: 'string', enum: ['parquet', 'csv', 'json', 'duckdb', 'postgres'] }, path: str, table: str, url: str, timeColumn: str, partitionColumn: str,
+        },
+      },
     },
   },
   SourceStats: {
@@ -315,7 +321,9 @@ export const apiSchemas = {
     required: ['id', 'table', 'at', 'reason', 'by', 'checkId', 'checkedAt', 'boundaryBefore', 'boundaryAfter', 'generation', 'keysChanged', 'changes'],
     description: 'A correction: the fusion boundary moved over closed positions, with the served values before and after',
     properties: {
-      id: str, table: str, at: { type: 'number', description: 'When (epoch ms)' }, reason: str, by: str, checkId: nullable(str),
+      id: str, table: str, at: { type: 'number', description: 'When (epoch ms)' }, reason: str, by: str,
+      trigger: { type: 'string', enum: ['manual', 'policy'], description: 'manual: on demand; policy: after a check that alerted on a table whose policy says autoCorrect' },
+      checkId: nullable(str),
       checkedAt: { type: 'number', description: 'The corrected time T (epoch ms)' }, boundaryBefore: nullable(num), boundaryAfter: num,
       generation: int, keysChanged: int,
       changes: {
@@ -344,6 +352,47 @@ export const apiSchemas = {
       }),
       checks: { type: 'array', items: ref('CheckResult'), description: 'Oldest first (the newest 50)' },
       audit: { type: 'array', items: ref('CorrectionAudit'), description: 'Oldest first (the newest 200)' },
+    },
+  },
+  OfflineTask: {
+    type: 'object', required: ['id', 'table', 'kind', 'state', 'by', 'startedAt', 'finishedAt', 'phase', 'progress', 'result', 'error'],
+    description: 'A backfill, check or correction of a feature table running in the background (one per table at a time)',
+    properties: {
+      id: str, table: str, kind: { type: 'string', enum: ['backfill', 'check', 'correct'] },
+      state: { type: 'string', enum: ['running', 'succeeded', 'failed'] }, by: { type: 'string', description: 'Who started it (token name)' },
+      startedAt: { type: 'number', description: 'Epoch ms' }, finishedAt: nullable(num), phase: { type: 'string', description: 'What it does now' },
+      progress: {
+        type: 'object', required: ['read', 'total'], description: 'Offline events read in the current phase, of total',
+        properties: { read: num, total: num },
+      },
+      result: { ...anyValue, description: 'backfill: the fusion record; check: {check, correction, correctionError}; correct: the audit record' },
+      error: nullable({ type: 'object', required: ['code', 'message'], properties: { code: str, message: str, hint: str } }),
+    },
+  },
+  OfflineBackfillRequest: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      from: { type: 'number', description: 'Earliest event time to backfill (epoch ms; default: all offline history)' },
+      to: { type: 'number', description: "The boundary (epoch ms; default: the stream's watermark floored to the coarsest tile size)" },
+      streamFrom: { type: 'number', description: "The stream's oldest event time (epoch ms); the boundary must not be before it" },
+    },
+  },
+  OfflineCheckRequest: {
+    type: 'object', additionalProperties: false,
+    properties: { at: { type: 'number', description: "The time T to check (epoch ms; default: the stream's watermark)" } },
+  },
+  OfflineCorrectRequest: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      at: { type: 'number', description: "The time T to correct (epoch ms; default: the last check's time)" },
+      reason: { type: 'string', maxLength: 1000, description: 'Why (kept in the audit)' },
+    },
+  },
+  CheckPolicyUpdate: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      threshold: { type: 'number', minimum: 0, maximum: 1, description: 'Alert when a rate is above it' },
+      autoCorrect: { type: 'boolean', description: 'Correct the affected keys right after a check that alerts' },
     },
   },
 } as const;

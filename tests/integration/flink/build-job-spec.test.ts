@@ -165,12 +165,23 @@ INSERT INTO f SELECT user_id, COUNT(*) FROM ev GROUP BY user_id;
 
   const bad = build(`
 CREATE TABLE f (user_id STRING, n BIGINT) WITH ('connector' = 'redis');
-CREATE TABLE g (user_id STRING, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH ('connector' = 'redis', 'changed-keys.topic' = 'c');
+INSERT INTO f SELECT 'a', 1;
+`);
+  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2]]);
+  assert.match(errors(bad)[0]!, /declares no PRIMARY KEY/);
+
+  // The changed-keys topic runs on the template's connectors: its options stay (a SASL config leaves the SQL text).
+  const ck = build(`
+CREATE TABLE g (user_id STRING, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH ('connector' = 'redis', 'changed-keys.topic' = 'c',
+  'changed-keys.bootstrap-servers' = 'b:9092', 'changed-keys.delivery-guarantee' = 'exactly-once', 'changed-keys.transactional-id-prefix' = 'j',
+  'changed-keys.properties.sasl.jaas.config' = 'secret-jaas');
 INSERT INTO g SELECT 'a', 1;
 `);
-  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2], ['FLINK703', 3]]);
-  assert.match(errors(bad)[0]!, /declares no PRIMARY KEY/);
-  assert.match(errors(bad)[1]!, /changed-keys topic .* not supported on the Flink engine yet/);
+  assert.deepEqual(errors(ck), []);
+  assert.deepEqual(ck.spec!.requires, ['changed-keys', 'redis', 'secrets']);
+  const ckDdl = ck.spec!.statements[0]!.sql;
+  for (const o of ["'changed-keys.topic' = 'c'", "'changed-keys.delivery-guarantee' = 'exactly-once'", "'changed-keys.transactional-id-prefix' = 'j'"]) assert.ok(ckDdl.includes(o), o);
+  assert.doesNotMatch(ckDdl, /secret-jaas/);
 });
 
 test('aerospike feature tables: the template connector is required, the password leaves the SQL text', () => {
@@ -204,12 +215,15 @@ CREATE TABLE f (user_id STRING, n BIGINT) WITH ('connector' = 'aerospike', 'name
 CREATE TABLE g (user_id STRING, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH ('connector' = 'aerospike', 'namespace' = 'features', 'changed-keys.topic' = 'c');
 INSERT INTO g SELECT 'a', 1;
 `);
-  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2], ['FLINK703', 3]]);
+  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2]]);
   assert.match(errors(bad)[0]!, /uses connector 'aerospike', an upsert sink keyed by entity, but declares no PRIMARY KEY/);
-  assert.match(errors(bad)[1]!, /changed-keys topic .* not supported on the Flink engine yet/);
+  assert.deepEqual(build(`
+CREATE TABLE g (user_id STRING, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH ('connector' = 'aerospike', 'namespace' = 'features', 'changed-keys.topic' = 'c');
+INSERT INTO g SELECT 'a', 1;
+`).spec?.requires, ['aerospike', 'changed-keys']);
 });
 
-test('multi-type tables read through the template format freshet-json; header discriminators are refused', () => {
+test('multi-type tables read through the template format freshet-json; other formats are refused', () => {
   const r = build(`
 CREATE TABLE orders (user_id STRING, amount INT) WITH ('connector' = 'kafka', 'topic' = 'ev', 'format' = 'json',
   'json.ignore-parse-errors' = 'true', 'freshet.discriminator' = '$.meta.kind', 'freshet.discriminator.value' = 'order');
@@ -227,15 +241,37 @@ INSERT INTO out1 SELECT * FROM orders;
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'warning'), [], 'nothing dropped');
 
   const bad = build(`
-CREATE TABLE a (x INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json', 'freshet.discriminator' = 'header:type', 'freshet.discriminator.value' = 'a');
+CREATE TABLE a (x INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'csv', 'freshet.discriminator' = 'header:type', 'freshet.discriminator.value' = 'a');
 CREATE TABLE b (x INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'csv', 'freshet.discriminator' = '$.type', 'freshet.discriminator.value' = 'b');
 CREATE TABLE c (x INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json', 'freshet.discriminator' = '$.type');
+CREATE TABLE d (x INT) WITH ('connector' = 'filesystem', 'path' = '/x', 'format' = 'json', 'freshet.discriminator' = 'header:type', 'freshet.discriminator.value' = 'a');
 INSERT INTO a SELECT x FROM b;
 `);
-  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2], ['FLINK703', 3], ['FLINK703', 4]]);
-  assert.match(errors(bad)[0]!, /discriminator 'header:type' is not supported on the Flink engine yet/);
+  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['FLINK703', 2], ['FLINK703', 3], ['FLINK703', 4], ['FLINK703', 5]]);
+  assert.match(errors(bad)[0]!, /need 'format' = 'json'/);
   assert.match(errors(bad)[1]!, /need 'format' = 'json'/);
   assert.match(errors(bad)[2]!, /needs both/);
+  assert.match(errors(bad)[3]!, /header discriminators need the 'kafka' connector/);
+});
+
+test("header discriminators: a hidden table with the headers metadata column and a view selecting the type", () => {
+  const r = build(`
+CREATE TABLE \`order\` (user_id STRING, amount INT, ts TIMESTAMP(3), pt AS PROCTIME(), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH ('connector' = 'kafka', 'topic' = 'ev', 'format' = 'json', 'freshet.discriminator' = 'header:event-type', 'freshet.discriminator.value' = 'ordér''s');
+CREATE TABLE out1 (user_id STRING, amount INT) WITH ('connector' = 'blackhole');
+INSERT INTO out1 SELECT user_id, amount FROM \`order\`;
+`);
+  assert.deepEqual(errors(r), []);
+  assert.equal(r.spec!.requires, undefined, 'plain Flink SQL');
+  const [hidden, view] = r.spec!.statements.map((s) => s.sql);
+  assert.match(hidden!, /^CREATE TABLE `?__freshet_all_order`? \(/);
+  assert.match(hidden!, /`?__freshet_headers`? MAP<STRING, BYTES> METADATA FROM 'headers' VIRTUAL/);
+  assert.match(hidden!, /WATERMARK FOR `?ts`? AS/);
+  assert.match(hidden!, /'json\.ignore-parse-errors' = 'true'/, 'other types never fail the job');
+  assert.doesNotMatch(hidden!, /freshet\.discriminator/);
+  const hex = Buffer.from("ordér's", 'utf8').toString('hex');
+  assert.equal(view, `CREATE VIEW \`order\` AS SELECT \`user_id\`, \`amount\`, \`ts\`, \`pt\` FROM \`__freshet_all_order\` WHERE \`__freshet_headers\`['event-type'] = X'${hex}'`);
+  assert.equal(r.spec!.statements.length, 4);
 });
 
 test('dictionary tables the script reads are declared in the spec, multi-type ones through freshet-json', () => {
@@ -274,20 +310,65 @@ INSERT INTO out1 SELECT user_id, amount FROM app_events.\`order\`;
   assert.equal(own.spec!.statements.length, 3);
 });
 
-test('tiled feature tables (fresh-at-read sliding windows into a KV store) are refused with FLINK703', () => {
-  const ddl = `CREATE TABLE ev (k STRING, v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+test('tiled feature tables (fresh-at-read sliding windows) become the tile writer\'s projection; what it lacks is FLINK703', () => {
+  const ddl = `CREATE TABLE ev (k STRING, v INT, p DOUBLE, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
   WITH ('connector' = 'kafka', 'topic' = 'ev', 'properties.bootstrap.servers' = 'b:9092', 'format' = 'json');
-CREATE TABLE f (k STRING, c BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'redis', 'host' = 'h');
+CREATE TABLE f (k STRING, c BIGINT, s INT, a DOUBLE, PRIMARY KEY (k) NOT ENFORCED)
+  WITH ('connector' = 'redis', 'host' = 'h', 'password' = 'pw', 'table' = 'feat', 'tile.retention' = '2 h');
 `;
-  const tiled = buildJobSpecFromScript(`${ddl}INSERT INTO f SELECT k, COUNT(*) OVER w FROM ev
+  const tiled = buildJobSpecFromScript(`${ddl}INSERT INTO f SELECT k, COUNT(*) OVER w, SUM(v) OVER w, AVG(p + 1) OVER w FROM ev WHERE v > 0
 WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW);`, { name: 't' });
-  assert.equal(tiled.spec, undefined);
-  const d = tiled.diagnostics.find((x) => x.code === 'FLINK703');
-  assert.ok(d, JSON.stringify(tiled.diagnostics));
-  assert.match(d.message, /tiled sliding-window feature/);
-  assert.equal(d.span?.line, 4);
+  assert.deepEqual(tiled.diagnostics.filter((x) => x.severity === 'error'), []);
+  const spec = tiled.spec!;
+  assert.deepEqual(spec.requires, ['redis', 'secrets', 'tiles']);
+  const sqls = spec.statements.map((x) => x.sql);
+  const ddlTiles = sqls.find((x) => x.startsWith('CREATE TABLE `__freshet_tiles_feat`'));
+  assert.ok(ddlTiles, sqls.join('\n'));
+  assert.match(ddlTiles, /\(`k0` STRING, `ts` TIMESTAMP\(3\), `a1` INT, `a2` DOUBLE\)/);
+  // The connection travels (the password as its secret placeholder), the layout in 'freshet.tiles'.
+  assert.match(ddlTiles, /'host' = 'h', 'password' = '\{\{freshet-secret:s0\}\}', 'table' = 'feat', 'freshet\.tiles' = '/);
+  assert.doesNotMatch(ddlTiles, /pw/);
+  const cfg = JSON.parse(ddlTiles.slice(ddlTiles.indexOf("'freshet.tiles' = '") + 19, -2).replace(/''/g, "'")) as {
+    spec: { table: string; windows: number[]; retentionMs: number; calls: { id: string }[] }; layout: string; keyCount: number; timeColumn: number;
+    calls: { fn: string; kind?: string; arg: number; filter: number }[];
+  };
+  assert.equal(cfg.spec.table, 'feat');
+  assert.deepEqual(cfg.spec.windows, [3_600_000]);
+  assert.equal(cfg.spec.retentionMs, 7_200_000);
+  assert.deepEqual(cfg.spec.calls.map((c) => c.id), ['COUNT(*)', 'SUM(v)', 'AVG($e4)']);
+  assert.deepEqual(cfg.calls, [{ fn: 'COUNT', arg: -1, filter: -1 }, { fn: 'SUM', kind: 'INT', arg: 2, filter: -1 }, { fn: 'AVG', kind: 'DOUBLE', arg: 3, filter: -1 }]);
+  assert.equal(cfg.layout, JSON.stringify({ format: 1, spec: cfg.spec }));
+  assert.deepEqual([cfg.keyCount, cfg.timeColumn], [1, 1]);
+  assert.equal(spec.statements[spec.statements.length - 1]!.sql,
+    'INSERT INTO `__freshet_tiles_feat`\nSELECT CAST(k AS STRING) AS `k0`, CAST(ts AS TIMESTAMP(3)) AS `ts`, CAST(v AS INT) AS `a1`, CAST(p + 1 AS DOUBLE) AS `a2` FROM ev WHERE v > 0');
+
+  // What the Flink tile writer does not implement is refused at the INSERT, with the reason.
+  const refused = (select: string, window = "INTERVAL '1' HOUR"): string => {
+    const r = buildJobSpecFromScript(`${ddl}INSERT INTO f SELECT k, ${select}, SUM(v) OVER w, AVG(p) OVER w FROM ev
+WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN ${window} PRECEDING AND CURRENT ROW);`, { name: 't' });
+    assert.equal(r.spec, undefined);
+    const d = r.diagnostics.find((x) => x.code === 'FLINK703');
+    assert.ok(d, JSON.stringify(r.diagnostics));
+    assert.equal(d.span?.line, 5);
+    return d.message;
+  };
+  assert.match(refused('COUNT(DISTINCT v) OVER w'), /tiled sliding-window feature.*DISTINCT aggregates are not tiled yet/);
+  // The HOP form projects the windowed table's rows (the writer slices them), FILTER flags included.
+  const hop = buildJobSpecFromScript(`${ddl}INSERT INTO f SELECT k, COUNT(*) FILTER (WHERE v > 3), SUM(v), AVG(p)
+FROM TABLE(HOP(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '1' HOUR)) WHERE p > 0 GROUP BY k, window_start, window_end;`, { name: 't' });
+  assert.deepEqual(hop.diagnostics.filter((x) => x.severity === 'error'), []);
+  assert.equal(hop.spec!.statements[hop.spec!.statements.length - 1]!.sql,
+    'INSERT INTO `__freshet_tiles_feat`\nSELECT CAST(k AS STRING) AS `k0`, CAST(`ts` AS TIMESTAMP(3)) AS `ts`, CAST((v > 3) IS TRUE AS BOOLEAN) AS `f0`, '
+    + 'CAST(v AS INT) AS `a1`, CAST(p AS DOUBLE) AS `a2` FROM `ev` WHERE p > 0');
+  const hopOnWindow = buildJobSpecFromScript(`${ddl}INSERT INTO f SELECT k, COUNT(*), SUM(v), AVG(p)
+FROM TABLE(HOP(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '1' HOUR)) WHERE window_start > TIMESTAMP '2024-01-01 00:00:00'
+GROUP BY k, window_start, window_end;`, { name: 't' });
+  // Not a tiled shape for the embedded planner either (it filters windows): a plain upsert table on both engines.
+  assert.deepEqual(hopOnWindow.diagnostics.filter((x) => x.severity === 'error'), []);
+  assert.ok(!hopOnWindow.spec!.requires!.includes('tiles'));
   // The same table written row by row (a GROUP BY) runs on Flink with Freshet's Redis connector.
-  const plain = buildJobSpecFromScript(`${ddl}INSERT INTO f SELECT k, COUNT(*) FROM ev GROUP BY k;`, { name: 't' });
+  const plain = buildJobSpecFromScript(`${ddl}INSERT INTO f SELECT k, COUNT(*), SUM(v), AVG(p) FROM ev GROUP BY k;`, { name: 't' });
   assert.deepEqual(plain.diagnostics.filter((x) => x.severity === 'error'), []);
   assert.ok(plain.spec?.requires?.includes('redis'));
+  assert.ok(!plain.spec?.requires?.includes('tiles'));
 });

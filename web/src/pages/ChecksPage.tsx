@@ -1,14 +1,18 @@
 // Offline checks of the published feature tables (docs/offline.md): per table the newest check (mismatch, missing
 // and extra rates against the table's alert threshold, relative-error percentiles per column, the worst keys), the
 // fusion boundary between offline and streaming data, the check history and the correction audit, from
-// GET /api/features/{table}/checks. Checks and corrections run from the CLI (`freshet check`, `freshet correct`).
-import { useState } from 'react';
+// GET /api/features/{table}/checks. An editor runs a check, a correction or a backfill from here as a background task
+// (POST /api/offline/features/{table}/..., progress from GET /api/offline/features/{table}/tasks) and sets the check
+// policy (alert threshold, automatic correction); the CLI runs the same work (`freshet check`, `freshet correct`).
+import { useCallback, useState } from 'react';
 import { client, ok, errorText, type FeatureTable, type Schemas } from '../api.js';
 import { usePoll } from '../components.js';
 
 type FeatureChecks = Schemas['FeatureChecks'];
 type CheckResult = Schemas['CheckResult'];
 type CorrectionAudit = Schemas['CorrectionAudit'];
+type OfflineTask = Schemas['OfflineTask'];
+type CheckPolicy = Schemas['CheckPolicy'];
 
 const time = (t: number | null | undefined): string => (t === null || t === undefined ? '—' : new Date(t).toISOString().replace('T', ' ').replace('Z', ' UTC'));
 const pct = (x: number): string => `${(x * 100).toPrecision(3)}%`;
@@ -73,7 +77,7 @@ function Fusion({ f }: { f: FeatureChecks['fusion'] }) {
   return (
     <div className="card" data-testid="fusion">
       <h2>Fusion boundary</h2>
-      {f === null ? <p className="muted">No offline layer: every value is served from the stream (run <code>freshet backfill</code>).</p> : (
+      {f === null ? <p className="muted">No offline layer: every value is served from the stream (run a backfill above, or <code>freshet backfill</code>).</p> : (
         <table className="kv">
           <tbody>
             <tr><td>Boundary</td><td data-testid="fusion-boundary"><b>{time(f.boundary)}</b> — events before it are served from offline data, later ones from the stream</td></tr>
@@ -95,7 +99,7 @@ function Audit({ audit }: { audit: CorrectionAudit[] }) {
       {[...audit].reverse().map((a) => (
         <details key={a.id} open={a === audit[audit.length - 1]}>
           <summary>
-            {time(a.at)} · {a.reason} · by {a.by} · as of {time(a.checkedAt)} · boundary {a.boundaryBefore === null ? 'none' : time(a.boundaryBefore)} → {time(a.boundaryAfter)} · {a.keysChanged} keys changed
+            {time(a.at)} · {a.trigger === 'policy' ? 'by policy after a check' : a.reason} · by {a.by} · as of {time(a.checkedAt)} · boundary {a.boundaryBefore === null ? 'none' : time(a.boundaryBefore)} → {time(a.boundaryAfter)} · {a.keysChanged} keys changed
           </summary>
           <table>
             <thead><tr><th>Key</th><th>Column</th><th>Served before</th><th>After</th></tr></thead>
@@ -130,15 +134,108 @@ function History({ checks }: { checks: CheckResult[] }) {
   );
 }
 
+/** `datetime-local` input text (read as UTC) → epoch ms; empty → undefined. */
+const fromInput = (text: string): number | undefined => (text.trim() === '' ? undefined : Date.parse(`${text}Z`));
+
+const TASK_LABEL: Record<OfflineTask['kind'], string> = { check: 'Check', correct: 'Correction', backfill: 'Backfill' };
+
+/** The newest task of the table: what runs now (with a progress bar) or how the last one ended. */
+function TaskStatus({ task }: { task: OfflineTask }) {
+  const { read, total } = task.progress;
+  const frac = total > 0 ? Math.min(1, read / total) : 0;
+  return (
+    <div data-testid="offline-task" data-state={task.state} data-kind={task.kind}>
+      <p>
+        <b>{TASK_LABEL[task.kind]}</b> <span className={`badge state-${task.state === 'succeeded' ? 'running' : task.state === 'failed' ? 'failed' : 'starting'}`} data-testid="task-state">{task.state}</span>{' '}
+        <span className="muted">{task.phase} · started {time(task.startedAt)} by {task.by}{task.finishedAt !== null ? ` · ended ${time(task.finishedAt)}` : ''}</span>
+      </p>
+      {task.state === 'running' && (
+        <p data-testid="task-progress">
+          <progress max={1} value={frac} /> {total > 0 ? `${read} / ${total} offline events (${Math.round(frac * 100)}%)` : 'starting…'}
+        </p>
+      )}
+      {task.error && <p className="error" data-testid="task-error">{task.error.code}: {task.error.message}{task.error.hint ? ` (${task.error.hint})` : ''}</p>}
+    </div>
+  );
+}
+
+/** Run a check / correction / backfill (editor role), follow its progress, set the check policy. */
+function OfflineWork({ table, policy, onDone }: { table: string; policy: CheckPolicy; onDone: () => void }) {
+  const [task, setTask] = useState<OfflineTask | null>(null);
+  const [err, setErr] = useState('');
+  const [at, setAt] = useState('');
+  const [boundary, setBoundary] = useState('');
+  const [reason, setReason] = useState('');
+  const [threshold, setThreshold] = useState(String(policy.threshold * 100));
+  const [autoCorrect, setAutoCorrect] = useState(policy.autoCorrect);
+  const [saved, setSaved] = useState('');
+  const running = task?.state === 'running';
+  usePoll(async () => {
+    const list = await ok(client.GET('/api/offline/features/{table}/tasks', { params: { path: { table } } }));
+    const newest = list[0] ?? null;
+    if (task?.state === 'running' && newest !== null && newest.state !== 'running') onDone();
+    setTask(newest);
+  }, running ? 500 : 5000, [table, running]);
+  const start = useCallback(async (kind: OfflineTask['kind']) => {
+    setErr('');
+    try {
+      const path = { table };
+      const t = kind === 'check'
+        ? await ok(client.POST('/api/offline/features/{table}/check', { params: { path }, body: { ...(fromInput(at) !== undefined ? { at: fromInput(at) } : {}) } }))
+        : kind === 'correct'
+          ? await ok(client.POST('/api/offline/features/{table}/correct', { params: { path }, body: { ...(fromInput(at) !== undefined ? { at: fromInput(at) } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) } }))
+          : await ok(client.POST('/api/offline/features/{table}/backfill', { params: { path }, body: { ...(fromInput(boundary) !== undefined ? { to: fromInput(boundary) } : {}) } }));
+      setTask(t);
+    } catch (e) { setErr(errorText(e)); }
+  }, [table, at, boundary, reason]);
+  const savePolicy = async (): Promise<void> => {
+    setErr(''); setSaved('');
+    try {
+      const p = await ok(client.PUT('/api/offline/features/{table}/policy', { params: { path: { table } }, body: { threshold: Number(threshold) / 100, autoCorrect } }));
+      setSaved(`saved: alert above ${pct(p.threshold)}${p.autoCorrect ? ', correct automatically' : ', alert only'}`);
+      onDone();
+    } catch (e) { setErr(errorText(e)); }
+  };
+  return (
+    <div className="card" data-testid="offline-work">
+      <h2>Run offline work <span className="muted">with the sources' offline twins from the data dictionary</span></h2>
+      <p>
+        <label>As of (UTC) <input type="datetime-local" step="0.001" value={at} onChange={(e) => setAt(e.target.value)} data-testid="check-at" /></label>{' '}
+        <span className="muted">empty: the stream's watermark (check) or the last check's time (correction)</span>
+      </p>
+      <p>
+        <button disabled={running} onClick={() => void start('check')} data-testid="run-check">Run check</button>{' '}
+        <input placeholder="reason for the correction" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="correct-reason" />{' '}
+        <button disabled={running} onClick={() => void start('correct')} data-testid="run-correct">Correct</button>
+      </p>
+      <p>
+        <label>Boundary (UTC) <input type="datetime-local" step="0.001" value={boundary} onChange={(e) => setBoundary(e.target.value)} data-testid="backfill-to" /></label>{' '}
+        <button className="secondary" disabled={running} onClick={() => void start('backfill')} data-testid="run-backfill">Backfill</button>{' '}
+        <span className="muted">empty: the stream's watermark, floored to the coarsest tile size</span>
+      </p>
+      {err && <p className="error" data-testid="offline-error">{err}</p>}
+      {task && <TaskStatus task={task} />}
+      <h2>Check policy</h2>
+      <p data-testid="policy-form">
+        <label>Alert above <input type="number" min={0} max={100} step="any" value={threshold} onChange={(e) => setThreshold(e.target.value)} data-testid="policy-threshold" style={{ width: '6em' }} /> %</label>{' '}
+        <label><input type="checkbox" checked={autoCorrect} onChange={(e) => setAutoCorrect(e.target.checked)} data-testid="policy-autocorrect" /> correct the affected keys automatically after a check that alerts</label>{' '}
+        <button className="secondary" onClick={() => void savePolicy()} data-testid="policy-save">Save policy</button>{' '}
+        {saved && <span className="ok" data-testid="policy-saved">{saved}</span>}
+      </p>
+    </div>
+  );
+}
+
 function TableChecks({ table }: { table: string }) {
   const [data, setData] = useState<FeatureChecks | null>(null);
   const [err, setErr] = useState('');
-  usePoll(async () => {
+  const load = useCallback(async () => {
     try {
       setData(await ok(client.GET('/api/features/{table}/checks', { params: { path: { table } } })));
       setErr('');
     } catch (e) { setErr(errorText(e)); }
-  }, 10_000, [table]);
+  }, [table]);
+  usePoll(load, 10_000, [table]);
   const last = data?.checks[data.checks.length - 1];
   return (
     <>
@@ -146,7 +243,8 @@ function TableChecks({ table }: { table: string }) {
       {err && <p className="error">{err}</p>}
       {data && (
         <>
-          {last ? <LastCheck c={last} /> : <div className="card"><p className="muted">Never checked: run <code>freshet check {table} -f job.sql --offline ... --at T</code>.</p></div>}
+          <OfflineWork table={table} policy={data.policy} onDone={() => void load()} />
+          {last ? <LastCheck c={last} /> : <div className="card"><p className="muted">Never checked: run a check above, or <code>freshet check {table} -f job.sql --at T</code>.</p></div>}
           <Fusion f={data.fusion} />
           {data.checks.length > 1 && <History checks={data.checks} />}
           <Audit audit={data.audit} />

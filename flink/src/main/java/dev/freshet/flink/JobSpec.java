@@ -27,7 +27,7 @@ public final class JobSpec {
    * Capabilities this jar provides. A spec lists in {@code requires} what it needs beyond plain Flink SQL, so an older
    * jar fails with a clear message instead of running a job that silently lacks a feature.
    */
-  public static final Set<String> CAPABILITIES = Set.of("sql", "redis", "aerospike", "secrets", "multi-type");
+  public static final Set<String> CAPABILITIES = Set.of("sql", "redis", "aerospike", "secrets", "multi-type", "changed-keys", "tiles");
 
   /** What a statement does in the job: DDL runs at once on the TableEnvironment; INSERTs form one statement set. */
   public enum Kind {

@@ -1,52 +1,42 @@
-// The `aerospike` table as a lookup source (a feature table is read by key, never scanned): the lookup key columns
-// must be the table's primary key, in any order, since rows are stored under the encoded primary key.
+// The `aerospike` table as a lookup source: the shared feature-table lookup source (FeatureTableSource: lookup key =
+// the primary key, async lookups, optional partial cache) over AerospikeStore, one thread-safe client per instance.
 package dev.freshet.flink.aerospike;
 
-import dev.freshet.flink.store.LookupKey;
-import dev.freshet.flink.store.RowJson;
+import dev.freshet.flink.connector.FeatureTableSource;
+import dev.freshet.flink.connector.StoreClientFactory;
 import org.apache.flink.table.connector.source.DynamicTableSource;
-import org.apache.flink.table.connector.source.LookupTableSource;
-import org.apache.flink.table.connector.source.lookup.AsyncLookupFunctionProvider;
-import org.apache.flink.table.connector.source.lookup.PartialCachingAsyncLookupProvider;
 import org.apache.flink.table.connector.source.lookup.cache.LookupCache;
 import org.apache.flink.table.types.logical.RowType;
 
 /** Lookup source of one feature table in Aerospike, with Flink's partial lookup cache when configured. */
-public final class AerospikeDynamicTableSource implements LookupTableSource {
+public final class AerospikeDynamicTableSource extends FeatureTableSource {
   private final AerospikeConfig config;
   private final AerospikeStore.Connector connector;
-  private final RowType rowType;
-  private final int[] primaryKey;
-  private final LookupCache cache;
-  private final int threads;
 
   public AerospikeDynamicTableSource(AerospikeConfig config, AerospikeStore.Connector connector, RowType rowType, int[] primaryKey,
       LookupCache cache, int threads) {
+    super(rowType, primaryKey, cache, threads);
     this.config = config;
     this.connector = connector;
-    this.rowType = rowType;
-    this.primaryKey = primaryKey.clone();
-    this.cache = cache;
-    this.threads = threads;
   }
 
   AerospikeConfig config() {
     return config;
   }
 
-  LookupCache cache() {
-    return cache;
-  }
-
-  int threads() {
-    return threads;
+  @Override
+  protected StoreClientFactory clients() {
+    return new AerospikeClients(config, connector);
   }
 
   @Override
-  public LookupRuntimeProvider getLookupRuntimeProvider(LookupContext context) {
-    AerospikeLookupFunction fn = new AerospikeLookupFunction(config, connector,
-        LookupKey.of(context.getKeys(), primaryKey, rowType, "aerospike table '" + config.table() + "'"), new RowJson(rowType), threads);
-    return cache == null ? AsyncLookupFunctionProvider.of(fn) : PartialCachingAsyncLookupProvider.of(fn, cache);
+  protected String table() {
+    return config.table();
+  }
+
+  @Override
+  protected String store() {
+    return "aerospike";
   }
 
   @Override

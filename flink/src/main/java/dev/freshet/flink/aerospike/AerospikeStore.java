@@ -175,6 +175,12 @@ public final class AerospikeStore implements Closeable {
     return stored(r);
   }
 
+  /** The stored version of a key, also of a tombstone, or null when the key was never written. */
+  public Long version(String key) {
+    Record r = client.get(readPolicy, rowKey(key), VERSION_BIN);
+    return r != null && r.getValue(VERSION_BIN) instanceof Number n ? n.longValue() : null;
+  }
+
   static Stored stored(Record r) {
     if (r == null || !(r.getValue(VALUE_BIN) instanceof String v)) return null;
     return new Stored(v, number(r.getValue(VERSION_BIN)), number(r.getValue(WRITTEN_AT_BIN)));

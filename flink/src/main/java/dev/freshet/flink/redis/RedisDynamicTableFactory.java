@@ -3,7 +3,9 @@
 // the sink's batching options.
 package dev.freshet.flink.redis;
 
+import dev.freshet.flink.connector.StoreOptions;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -11,13 +13,9 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.DynamicTableSource;
-import org.apache.flink.table.connector.source.lookup.LookupOptions;
-import org.apache.flink.table.connector.source.lookup.cache.DefaultLookupCache;
 import org.apache.flink.table.connector.source.lookup.cache.LookupCache;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
-import org.apache.flink.table.factories.FactoryUtil;
-import org.apache.flink.table.types.logical.RowType;
 
 /** Factory of `'connector' = 'redis'` tables: upsert sinks and lookup sources of online feature tables. */
 public final class RedisDynamicTableFactory implements DynamicTableSinkFactory, DynamicTableSourceFactory {
@@ -37,12 +35,11 @@ public final class RedisDynamicTableFactory implements DynamicTableSinkFactory, 
       .withDescription("Milliseconds to wait for a connection.");
   public static final ConfigOption<String> TABLE = ConfigOptions.key("table").stringType().noDefaultValue()
       .withDescription("Name of the feature table in the store (keys fs:<table>:<key>); default: the SQL table name.");
-  public static final ConfigOption<Integer> BUFFER_MAX_ROWS = ConfigOptions.key("sink.buffer-flush.max-rows").intType().defaultValue(1000)
-      .withDescription("Buffered keys that trigger a write.");
-  public static final ConfigOption<Duration> BUFFER_INTERVAL = ConfigOptions.key("sink.buffer-flush.interval").durationType()
-      .defaultValue(Duration.ofMillis(100)).withDescription("Longest time a change waits in the buffer (0: only when full and at checkpoints).");
-  public static final ConfigOption<Integer> LOOKUP_THREADS = ConfigOptions.key("lookup.async.threads").intType().defaultValue(4)
-      .withDescription("Concurrent lookup requests per parallel instance.");
+  public static final ConfigOption<Integer> BUFFER_MAX_ROWS = StoreOptions.BUFFER_MAX_ROWS;
+  public static final ConfigOption<Duration> BUFFER_INTERVAL = StoreOptions.BUFFER_INTERVAL;
+  public static final ConfigOption<String> TILES = ConfigOptions.key("freshet.tiles").stringType().noDefaultValue()
+      .withDescription("Tile mode (set by Freshet's spec builder for a tiled feature table): the layout and projected input, as JSON.");
+  public static final ConfigOption<Integer> LOOKUP_THREADS = StoreOptions.LOOKUP_THREADS;
 
   @Override
   public String factoryIdentifier() {
@@ -56,49 +53,35 @@ public final class RedisDynamicTableFactory implements DynamicTableSinkFactory, 
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    return Set.of(HOST, PORT, USERNAME, PASSWORD, DATABASE, CONNECT_TIMEOUT, TABLE, BUFFER_MAX_ROWS, BUFFER_INTERVAL, LOOKUP_THREADS,
-        FactoryUtil.SINK_PARALLELISM, LookupOptions.CACHE_TYPE, LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
-        LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE, LookupOptions.PARTIAL_CACHE_MAX_ROWS, LookupOptions.PARTIAL_CACHE_CACHE_MISSING_KEY);
+    Set<ConfigOption<?>> s = new HashSet<>(Set.of(HOST, PORT, USERNAME, PASSWORD, DATABASE, CONNECT_TIMEOUT, TABLE, TILES));
+    s.addAll(StoreOptions.shared());
+    return s;
   }
 
   @Override
   public DynamicTableSink createDynamicTableSink(Context context) {
-    FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
-    helper.validate();
-    ReadableConfig o = helper.getOptions();
-    int[] pk = context.getPrimaryKeyIndexes();
-    String name = context.getObjectIdentifier().getObjectName();
-    if (pk.length == 0) {
-      throw new ValidationException("table '" + name + "' uses connector 'redis', an upsert sink keyed by entity, but declares no PRIMARY KEY; "
-          + "add PRIMARY KEY (<entity key columns>) NOT ENFORCED");
+    ReadableConfig o = StoreOptions.validate(this, context).getOptions();
+    if (o.getOptional(TILES).isPresent()) {
+      // A tiled feature table's projected input (docs/flink.md "Tiles on Flink"), written by the tile writer.
+      String name = context.getObjectIdentifier().getObjectName();
+      try {
+        return new dev.freshet.flink.tiles.TileTableSink(config(o, name), dev.freshet.flink.tiles.TileConfig.parse(o.get(TILES)), StoreOptions.rowType(context));
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException("table '" + name + "': " + e.getMessage(), e);
+      }
     }
-    int maxRows = o.get(BUFFER_MAX_ROWS);
-    if (maxRows < 1) throw new ValidationException("option 'sink.buffer-flush.max-rows' must be at least 1, got " + maxRows);
-    return new RedisDynamicTableSink(config(o, name), rowType(context), pk, maxRows, o.get(BUFFER_INTERVAL).toMillis(),
-        o.getOptional(FactoryUtil.SINK_PARALLELISM).orElse(null));
+    int[] pk = StoreOptions.sinkPrimaryKey(context, IDENTIFIER);
+    RedisConfig config = config(o, context.getObjectIdentifier().getObjectName());
+    return new RedisDynamicTableSink(config, StoreOptions.rowType(context), pk, StoreOptions.sink(o, context, config.table()));
   }
 
   @Override
   public DynamicTableSource createDynamicTableSource(Context context) {
-    FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
-    helper.validate();
-    ReadableConfig o = helper.getOptions();
+    ReadableConfig o = StoreOptions.validate(this, context).getOptions();
     String name = context.getObjectIdentifier().getObjectName();
-    int[] pk = context.getPrimaryKeyIndexes();
-    if (pk.length == 0) {
-      throw new ValidationException("table '" + name + "' uses connector 'redis' but declares no PRIMARY KEY: rows are looked up by their primary key");
-    }
-    LookupCache cache = o.get(LookupOptions.CACHE_TYPE) == LookupOptions.LookupCacheType.PARTIAL ? DefaultLookupCache.fromConfig(o) : null;
-    if (o.get(LookupOptions.CACHE_TYPE) == LookupOptions.LookupCacheType.FULL) {
-      throw new ValidationException("table '" + name + "': 'lookup.cache' = 'FULL' needs a scan of the table; Redis feature tables support NONE or PARTIAL");
-    }
-    int threads = o.get(LOOKUP_THREADS);
-    if (threads < 1) throw new ValidationException("option 'lookup.async.threads' must be at least 1, got " + threads);
-    return new RedisDynamicTableSource(config(o, name), rowType(context), pk, cache, threads);
-  }
-
-  private static RowType rowType(Context context) {
-    return (RowType) context.getPhysicalRowDataType().getLogicalType();
+    int[] pk = StoreOptions.lookupPrimaryKey(context, IDENTIFIER);
+    LookupCache cache = StoreOptions.lookupCache(o, name, "Redis");
+    return new RedisDynamicTableSource(config(o, name), StoreOptions.rowType(context), pk, cache, StoreOptions.lookupThreads(o));
   }
 
   /** Validated connection settings; the store table name must not contain ':' or white space (docs/stores.md). */

@@ -1,86 +1,42 @@
-// The `redis` table as an upsert sink: the changelog is keyed by entity key, versioned (Versioner, keyed state) and
-// written by the Sink V2 RedisSink; the same keys, values, versions and meta entries as Freshet's embedded sink.
+// The `redis` table as an upsert sink: the shared feature-table sink (FeatureTableSink: keyed by entity key,
+// versioned, buffered writes, optional changed-keys topic) over RedisStore; the same keys, values, versions and meta
+// entries as Freshet's embedded sink.
 package dev.freshet.flink.redis;
 
-import dev.freshet.flink.store.KeyOf;
-import dev.freshet.flink.store.RowJson;
+import dev.freshet.flink.connector.FeatureTableSink;
+import dev.freshet.flink.connector.SinkSettings;
+import dev.freshet.flink.connector.StoreClientFactory;
 import dev.freshet.flink.store.SchemaMeta;
-import dev.freshet.flink.store.StoreKey;
-import dev.freshet.flink.store.Versioner;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple3;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamSink;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.table.connector.ChangelogMode;
-import org.apache.flink.table.connector.ProviderContext;
-import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 
 /** Upsert sink of one feature table in Redis. */
-public final class RedisDynamicTableSink implements DynamicTableSink {
+public final class RedisDynamicTableSink extends FeatureTableSink {
   private final RedisConfig config;
-  private final RowType rowType;
-  private final int[] primaryKey;
-  private final int maxRows;
-  private final long flushIntervalMs;
-  private final Integer parallelism;
 
-  public RedisDynamicTableSink(RedisConfig config, RowType rowType, int[] primaryKey, int maxRows, long flushIntervalMs, Integer parallelism) {
+  public RedisDynamicTableSink(RedisConfig config, RowType rowType, int[] primaryKey, SinkSettings settings) {
+    super(rowType, primaryKey, settings);
     this.config = config;
-    this.rowType = rowType;
-    this.primaryKey = primaryKey.clone();
-    this.maxRows = maxRows;
-    this.flushIntervalMs = flushIntervalMs;
-    this.parallelism = parallelism;
+  }
+
+  /** Without a changed-keys topic. */
+  public RedisDynamicTableSink(RedisConfig config, RowType rowType, int[] primaryKey, int maxRows, long flushIntervalMs, Integer parallelism) {
+    this(config, rowType, primaryKey, new SinkSettings(maxRows, flushIntervalMs, parallelism, null));
   }
 
   @Override
-  public ChangelogMode getChangelogMode(ChangelogMode requestedMode) {
-    // Keyed by the primary key: -U is never needed (the +U carries the new row); deletes write tombstones.
-    return ChangelogMode.upsert();
+  protected StoreClientFactory clients() {
+    return new RedisClients(config);
   }
 
   @Override
-  public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-    LogicalType[] types = rowType.getChildren().toArray(new LogicalType[0]);
-    StoreKey key = StoreKey.forTable(primaryKey, types);
-    RowJson codec = new RowJson(rowType);
-    return new DataStreamSinkProvider() {
-      @Override
-      public DataStreamSink<?> consumeDataStream(ProviderContext pc, DataStream<RowData> stream) {
-        // Runs once, when the job is built (in the template job's main()): this job's generation for keys it has not
-        // written before. A restart after a failure reuses the job graph and so the same generation.
-        long generation = startGeneration();
-        SingleOutputStreamOperator<Tuple3<String, Long, String>> versioned = stream
-            .keyBy(new KeyOf(key, config.table()), Types.STRING)
-            .process(new Versioner(codec, generation), Versioner.TYPE)
-            .name("Versions[" + config.table() + "]");
-        pc.generateUid("freshet-versions").ifPresent(versioned::uid);
-        DataStreamSink<Tuple3<String, Long, String>> sink = versioned
-            .sinkTo(new RedisSink(config, maxRows, flushIntervalMs))
-            .name("Redis[" + config.table() + "]");
-        pc.generateUid("freshet-redis-writer").ifPresent(sink::uid);
-        if (parallelism != null) {
-          versioned.setParallelism(parallelism);
-          sink.setParallelism(parallelism);
-        }
-        return sink;
-      }
-    };
+  protected String table() {
+    return config.table();
   }
 
-  /** Takes the next generation (stored sink-generation + 1) and writes the table's generation and schema meta. */
-  long startGeneration() {
-    try (RedisStore store = new RedisStore(config)) {
-      long generation = Versioner.nextGeneration(store.getMeta(Versioner.GENERATION_META));
-      store.putMeta(Versioner.GENERATION_META, Long.toString(generation));
-      store.putMeta("schema", schemaJson(rowType, primaryKey));
-      return generation;
-    }
+  @Override
+  protected String store() {
+    return "redis";
   }
 
   /** The `schema` meta: {"columns":[{"name":..,"type":..}],"primaryKey":[..]} (JSON.stringify form, as kv-sink.ts). */
@@ -90,7 +46,7 @@ public final class RedisDynamicTableSink implements DynamicTableSink {
 
   @Override
   public DynamicTableSink copy() {
-    return new RedisDynamicTableSink(config, rowType, primaryKey, maxRows, flushIntervalMs, parallelism);
+    return new RedisDynamicTableSink(config, rowType, primaryKey, settings);
   }
 
   @Override

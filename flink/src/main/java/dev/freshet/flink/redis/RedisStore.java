@@ -118,6 +118,20 @@ public final class RedisStore implements Closeable {
     return new Stored(r.get(0), Long.parseLong(r.get(1)), r.get(2) == null ? 0 : Long.parseLong(r.get(2)));
   }
 
+  /** Per key the stored version, also of a tombstone, or null when the key was never written. One round trip. */
+  public Long[] versions(List<String> keys) {
+    Pipeline p = jedis.pipelined();
+    List<Response<String>> replies = new ArrayList<>(keys.size());
+    for (String k : keys) replies.add(p.hget(config.rowKey(k), "ver"));
+    p.sync();
+    Long[] out = new Long[keys.size()];
+    for (int i = 0; i < out.length; i++) {
+      String v = replies.get(i).get();
+      out[i] = v == null ? null : Long.parseLong(v);
+    }
+    return out;
+  }
+
   public String getMeta(String name) {
     return jedis.get(config.metaKey(name));
   }

@@ -4,6 +4,8 @@
 // built, a lookup function when it opens).
 package dev.freshet.flink.aerospike;
 
+import dev.freshet.flink.connector.StoreSink;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -164,8 +166,8 @@ class AerospikeFactoryTest {
   void runtimeFunctionsSurviveJavaSerialization() throws Exception {
     // Flink ships the sink and the lookup function to the TaskManagers serialized, with the client factory inside.
     AerospikeDynamicTableSink s = (AerospikeDynamicTableSink) sink(options("password", "p", "username", "u"));
-    AerospikeSink runtime = new AerospikeSink(s.config(), AerospikeStore.CLIENT, 10, 0);
-    AerospikeSink back = org.apache.flink.util.InstantiationUtil.clone(runtime, getClass().getClassLoader());
+    StoreSink runtime = new StoreSink(new AerospikeClients(s.config(), AerospikeStore.CLIENT), 10, 0);
+    StoreSink back = org.apache.flink.util.InstantiationUtil.clone(runtime, getClass().getClassLoader());
     assertNotNull(back);
     AerospikeDynamicTableSource src = (AerospikeDynamicTableSource) source(options("lookup.cache", "PARTIAL", "lookup.partial-cache.max-rows", "10"));
     PartialCachingAsyncLookupProvider p = (PartialCachingAsyncLookupProvider) src.getLookupRuntimeProvider(lookup(new int[][] {{0}, {1}}));

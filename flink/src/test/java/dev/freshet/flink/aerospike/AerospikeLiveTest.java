@@ -3,6 +3,9 @@
 // Each run writes a set of its own and truncates it at the end.
 package dev.freshet.flink.aerospike;
 
+import dev.freshet.flink.connector.StoreLookupFunction;
+import dev.freshet.flink.connector.StoreSink;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,7 +87,7 @@ class AerospikeLiveTest {
   @Test
   void writerThenLookup() throws Exception {
     SimpleCounter written = new SimpleCounter(), stale = new SimpleCounter();
-    AerospikeSink.Writer writer = new AerospikeSink.Writer(new AerospikeStore(config, AerospikeStore.connect(config)), 1000, 0, null, written, stale);
+    StoreSink.Writer writer = new StoreSink.Writer(AerospikeClients.over(new AerospikeStore(config, AerospikeStore.connect(config))), 1000, 0, null, written, stale);
     writer.write(Tuple3.of(AerospikeLayoutTest.KEY0, G + 1, AerospikeLayoutTest.VALUE0), null);
     writer.write(Tuple3.of(AerospikeLayoutTest.KEY1, G + 1, AerospikeLayoutTest.VALUE1), null);
     writer.write(Tuple3.of(AerospikeLayoutTest.KEY1, G + 2, ""), null);
@@ -96,7 +99,8 @@ class AerospikeLiveTest {
     assertEquals(1, stale.getCount());
 
     StoreKey key = LookupKey.of(new int[][] {{1}, {0}}, AerospikeLayoutTest.PK, AerospikeLayoutTest.TYPE, "live");
-    AerospikeLookupFunction fn = new AerospikeLookupFunction(config, AerospikeStore.CLIENT, key, new RowJson(AerospikeLayoutTest.TYPE), 2);
+    StoreLookupFunction fn = new StoreLookupFunction(new AerospikeClients(config, AerospikeStore.CLIENT), key,
+        new RowJson(AerospikeLayoutTest.TYPE), 2, "test");
     fn.open(null);
     try {
       Collection<RowData> hit = fn.asyncLookup(GenericRowData.of(StringData.fromString("u\\1"), StringData.fromString("eu|west"))).get();

@@ -3,6 +3,9 @@
 // function and the generation/schema meta of a fresh job.
 package dev.freshet.flink.aerospike;
 
+import dev.freshet.flink.connector.StoreLookupFunction;
+import dev.freshet.flink.connector.StoreSink;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -111,7 +114,7 @@ class AerospikeStoreTest {
   void writerBuffersPerKeyAndWritesWhenFullAndOnFlush() throws Exception {
     FakeAerospike fake = new FakeAerospike();
     SimpleCounter written = new SimpleCounter(), stale = new SimpleCounter();
-    AerospikeSink.Writer writer = new AerospikeSink.Writer(store(fake), 3, 0, null, written, stale);
+    StoreSink.Writer writer = new StoreSink.Writer(AerospikeClients.over(store(fake)), 3, 0, null, written, stale);
     writer.write(Tuple3.of("a", G + 1, "{\"n\":1}"), null);
     writer.write(Tuple3.of("a", G + 2, "{\"n\":2}"), null);
     writer.write(Tuple3.of("b", G + 1, "{\"n\":1}"), null);
@@ -141,7 +144,7 @@ class AerospikeStoreTest {
   @Test
   void aFailedWriteFailsTheTaskAndKeepsTheBuffer() throws Exception {
     FakeAerospike fake = new FakeAerospike();
-    AerospikeSink.Writer writer = new AerospikeSink.Writer(store(fake), 100, 0, null, null, null);
+    StoreSink.Writer writer = new StoreSink.Writer(AerospikeClients.over(store(fake)), 100, 0, null, null, null);
     writer.write(Tuple3.of("a", G + 1, "{}"), null);
     fake.failWith = ResultCode.TIMEOUT;
     IOException e = assertThrows(IOException.class, () -> writer.flush(false));
@@ -157,8 +160,8 @@ class AerospikeStoreTest {
     s.putRows(List.of(w(AerospikeLayoutTest.KEY1, G + 2, null)));
     // The join binds (user_id, region): the key row holds them in that order.
     StoreKey key = LookupKey.of(new int[][] {{1}, {0}}, AerospikeLayoutTest.PK, AerospikeLayoutTest.TYPE, "aerospike table 'user_features'");
-    AerospikeLookupFunction fn = new AerospikeLookupFunction(AerospikeLayoutTest.config(), c -> fake.client(), key,
-        new RowJson(AerospikeLayoutTest.TYPE), 2);
+    StoreLookupFunction fn = new StoreLookupFunction(new AerospikeClients(AerospikeLayoutTest.config(), c -> fake.client()), key,
+        new RowJson(AerospikeLayoutTest.TYPE), 2, "test");
     fn.open(null);
     try {
       Collection<RowData> hit = fn.asyncLookup(GenericRowData.of(StringData.fromString("u\\1"), StringData.fromString("eu|west"))).get();
