@@ -75,14 +75,16 @@ async function memory(): Promise<void> {
   ] as [string, number[], number[], number][]) {
     gc?.(); gc?.();
     const before = process.memoryUsage().heapUsed;
-    const op = new TileSinkOperator(spec(windows, g, 10), ctx, undefined, INPUT, new NullStore());
+    let op: TileSinkOperator | undefined = new TileSinkOperator(spec(windows, g, 10), ctx, undefined, INPUT, new NullStore());
     const end = Date.UTC(2024, 4, 1);
     await load(op, MEM_KEYS, perKey, 10 * MIN, end);
     gc?.(); gc?.();
     const after = process.memoryUsage().heapUsed;
     const s = op.stats();
-    console.log(`memory: ${label}: ${MEM_KEYS} keys, ${s.tiles} tiles held: ${((after - before) / MEM_KEYS).toFixed(0)} bytes/key` +
-      `${gc ? '' : ' (run with --expose-gc for precise figures)'}`);
+    console.log(`memory: ${label}: ${MEM_KEYS} keys, ${s.tiles} tiles held (${s.closed} closed): ` +
+      `${((after - before) / MEM_KEYS).toFixed(0)} bytes/key${gc ? '' : ' (run with --expose-gc for precise figures)'}`);
+    // Drop the operator before the next measurement (a suspended async frame would otherwise keep it alive).
+    op = undefined;
     void op;
   }
 }

@@ -24,6 +24,9 @@
  * topic from those offsets to its end with read_committed: whatever is there was committed after the checkpoint
  * (the crash fell between a commit and the checkpoint file). Replayed changes whose version is not above the highest
  * such version of their key are not announced again, so every key/version is announced once, versions rising per key.
+ * A checkpoint taken before the replay has passed all of them (its offsets lie after that tail, so a later restore
+ * would not read it back) carries the versions still to skip (`skip`); a key leaves that set once the replay reaches
+ * its version.
  */
 import type { Diagnostic } from '../../common/diagnostics.js';
 import type { VersionedWrite } from '../../engine/kv-store-api.js';
@@ -44,8 +47,11 @@ export interface ChangedKeysConfig {
   transactionalIdPrefix?: string;
 }
 
-/** Checkpointed state: per partition, the offset after the last committed announcement. */
-export interface ChangedKeysState { offsets: [number, number][] }
+/**
+ * Checkpointed state: per partition, the offset after the last committed announcement; exactly-once after a restore,
+ * also the changes committed by a crashed run that the replay has not reached yet (key → highest such version).
+ */
+export interface ChangedKeysState { offsets: [number, number][]; skip?: [string, number][] }
 
 export const CHANGED_KEYS_PROPERTIES = 'changed-keys.properties.';
 
@@ -54,7 +60,7 @@ export const CHANGED_KEYS_OPTIONS: Record<string, { description: string; default
   'changed-keys.bootstrap-servers': { description: 'Kafka brokers of the changed-keys topic, host:port,...' },
   'changed-keys.values': { default: 'false', description: "'true' includes the row in each announcement." },
   'changed-keys.delivery-guarantee': { default: 'at-least-once', description: "'at-least-once' (announced after each store write, with a key@version dedup id) or 'exactly-once' (one Kafka transaction per checkpoint)." },
-  'changed-keys.transactional-id-prefix': { description: 'Transactional id prefix of the exactly-once announcements; unique per job.' },
+  'changed-keys.transactional-id-prefix': { description: 'Transactional id prefix of the exactly-once announcements; unique per output table (two writers with one id fence each other).' },
 };
 
 const DEDUP_HEADER = 'freshet-dedup-id';
@@ -121,7 +127,10 @@ export class ChangedKeysPublisher {
   /** Offsets where this run's announcements start, per partition (the restored ones, or the topic's end at open). */
   private readonly startOffsets = new Map<number, number>();
   private restoredOffsets: Map<number, number> | undefined;
-  /** Exactly-once after a restore: per key, the highest version already committed after the checkpoint. */
+  /**
+   * Exactly-once after a restore: per key, the highest version already committed after the checkpoint (read back, or
+   * carried by the checkpoint) that the replay has not reached yet.
+   */
   private announced = new Map<string, number>();
   /** Messages announced / replayed changes not announced again (committed after the checkpoint already). */
   produced = 0;
@@ -138,7 +147,9 @@ export class ChangedKeysPublisher {
   }
 
   restore(state: ChangedKeysState | undefined): void {
-    if (state) this.restoredOffsets = new Map(state.offsets);
+    if (!state) return;
+    this.restoredOffsets = new Map(state.offsets);
+    this.announced = new Map(state.skip ?? []);
   }
 
   async open(): Promise<void> {
@@ -212,7 +223,11 @@ export class ChangedKeysPublisher {
       const w = writes[i]!;
       if (this.exactlyOnce && this.announced.size > 0) {
         const last = this.announced.get(w.key);
-        if (last !== undefined && w.version <= last) { this.skipped++; continue; }
+        if (last !== undefined) {
+          // Versions of a key only rise: from here on the replay is past what the crashed run committed for it.
+          if (w.version >= last) this.announced.delete(w.key);
+          if (w.version <= last) { this.skipped++; continue; }
+        }
       }
       if (!begun) { await producer.beginIfNeeded(); begun = true; }
       const k = JSON.stringify(w.key);
@@ -234,7 +249,7 @@ export class ChangedKeysPublisher {
   snapshot(): ChangedKeysState {
     const offsets = new Map(this.startOffsets);
     for (const [p, o] of this.producer.nextOffsets) if (o > (offsets.get(p) ?? 0)) offsets.set(p, o);
-    return { offsets: [...offsets] };
+    return { offsets: [...offsets], ...(this.announced.size > 0 ? { skip: [...this.announced] } : {}) };
   }
 
   async close(): Promise<void> {

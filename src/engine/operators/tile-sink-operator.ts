@@ -15,7 +15,12 @@
  *     of. Counters live in checkpointed state and only grow, so values never go backwards in the store and a replay
  *     from a checkpoint re-writes the same (version, value) pairs: idempotent under the store's newer-version rule.
  *   - a tile p of level i stays in state until the watermark passes p + g_i + (longest tail window of level i): after
- *     that no position composed from it can change (rows at or behind the watermark are late and dropped).
+ *     that no position composed from it can change (rows at or behind the watermark are late and dropped). Once the
+ *     watermark passes p + g_i - 1 the tile can no longer change and is kept closed (tile-sink-state.ts ClosedTile):
+ *     positions composed from it are byte for byte those composed from the live tile.
+ *   - timers: a key has at most one live entry in `wake` (KeyState.w: its next tile end or eviction) and, per level,
+ *     a `pending` entry at or before each of its copy positions not yet due (one entry covers all: when it fires,
+ *     every copy now due is marked and the key is registered at its next one).
  *   - tail copies are written when due: position q of level i once q is before the end of the block (size g_{i+1})
  *     after the one holding the operator clock (max of watermark and newest event time), so store records stay small;
  *     meta `tailsThrough` tells readers up to where tails are complete.
@@ -32,7 +37,9 @@ import {
 } from '../../plan/rules/tile-features.js';
 import type { KvStore, TileWrite } from '../kv-store-api.js';
 import { Operator, type OperatorContext } from '../operator.js';
-import { TimerQueue } from '../timer-queue.js';
+import {
+  KeyQueue, LEVEL_SPAN, insertedKey, insertedSlot, lowerBound, removedKeys, removedSlots, type ClosedTile, type KeyState, type LiveTile, type TileSlot,
+} from './tile-sink-state.js';
 
 /** Tile value format version, stored in meta `tiles`. */
 export const TILE_FORMAT = 1;
@@ -110,32 +117,38 @@ export interface TileSinkOptions {
   versionBase?: number;
 }
 
-interface Tile {
-  /** Accumulators of callsByLevel[level], in that order. */
-  a: unknown[];
-  /** Exact layouts, finest level: event time → accumulators of the events at that time (as `a`). */
-  e?: Map<number, unknown[]>;
-  /** Change counter: rows added. */
-  c: number;
-  /** Newest event time added. */
-  x: number;
+/** Checkpoint format of the operator's state (1: Maps of live tiles, read for migration; 2: compact key state). */
+const STATE_FORMAT = 2;
+
+/** Parsed closed tile: see ClosedTile. */
+type ClosedParts = [c: number, dx: number, h: unknown[] | 0, entries?: unknown[][], bucket?: number];
+
+/** Format-1 checkpoint state (before compact tiles). */
+interface StateV1 {
+  state: Map<string, { lv: Map<number, LiveTile>[]; ex: number[] }>;
+  dirty: Map<string, Set<number>>[]; pending: { byTime: Map<number, Set<string>>; times: number[] }[]; evict: unknown;
+  maxTs: number; versionBase: number;
 }
 
-interface KeyState {
-  /** Per level: tile start → tile. */
-  lv: Map<number, Tile>[];
-  /** Per level: the store positions before this were expired for this key. */
-  ex: number[];
+interface StateV2 {
+  v: 2; state: Map<string, KeyState>; dirty: Map<string, Set<number>>[]; pending: unknown[]; wake: unknown; polled: number[];
+  maxTs: number; versionBase: number;
 }
 
 export class TileSinkOperator extends Operator {
   private state = new Map<string, KeyState>();
   /** Per level: key → positions to write on the next flush. */
   private dirty: Map<string, Set<number>>[];
-  /** Per level: tail positions not yet due → keys. */
-  private pending: TimerQueue<string>[];
-  /** Eviction time → keys with a tile that may be dropped then. */
-  private evict = new TimerQueue<string>();
+  /**
+   * Per level: tail / edge copies not yet due → keys. One registration per key and level, at or before the key's
+   * earliest position not yet due (>= polled); when it fires, every position of the key now due is marked and the key
+   * is registered again at its next one.
+   */
+  private pending: KeyQueue[];
+  /** Per level: `due` at the last poll of `pending` (positions before it were marked dirty when they became due). */
+  private polled: number[];
+  /** Watermark time → keys with a tile to close (compact) or evict then; one registration per key (KeyState.w). */
+  private wake = new KeyQueue();
   private maxTs = -Infinity;
   private lastProgress = '';
   private layoutWritten = false;
@@ -153,6 +166,8 @@ export class TileSinkOperator extends Operator {
   private readonly edgeCap: number;
   /** Per window of spec.windows: its calls (the order of its D entries). */
   private readonly edgeCalls: number[][];
+  /** Per window of spec.windows: its D entries are the finest level's E entries (same calls). */
+  private readonly edgeSame: boolean[];
   /** Per level, per tail window: the calls of that window (indices into calls). */
   private readonly tailCalls: number[][][];
   /** Per level: how long a tile stays in state after its end (longest tail window). */
@@ -188,6 +203,8 @@ export class TileSinkOperator extends Operator {
     this.exact = spec.exact === true;
     this.edgeCap = spec.edgeEntries ?? DEFAULT_EDGE_ENTRIES;
     this.edgeCalls = spec.windows.map((w) => callsOfWindow(spec, w));
+    const lc0 = this.levelCalls[0]!;
+    this.edgeSame = this.edgeCalls.map((cs) => cs.length === lc0.length && cs.every((c, j) => c === lc0[j]));
     this.keep = this.shiftW.map((ws) => (ws.length === 0 ? 0 : Math.max(...ws)));
     this.argIdx = spec.calls.map((c) => (c.args.length === 1 ? c.args[0]! : -1));
     this.argMulti = spec.calls.map((c) => (c.args.length > 1 ? c.args : undefined));
@@ -198,7 +215,8 @@ export class TileSinkOperator extends Operator {
     this.now = opts.now ?? Date.now;
     this.chunk = opts.writeChunk ?? 4096;
     this.dirty = this.g.map(() => new Map());
-    this.pending = this.g.map(() => new TimerQueue<string>());
+    this.pending = this.g.map(() => new KeyQueue());
+    this.polled = this.g.map(() => -Infinity);
     this.due = this.g.map(() => -Infinity);
     this.versionBase = opts.versionBase ?? 0;
     this.flushRows = opts.flushRows ?? 0;
@@ -222,7 +240,7 @@ export class TileSinkOperator extends Operator {
       if (ts > this.maxTs) { this.maxTs = ts; this.updateDue(); }
       let st = this.state.get(key);
       if (st === undefined) {
-        st = { lv: this.g.map(() => new Map<number, Tile>()), ex: this.g.map(() => -Infinity) };
+        st = { id: key, k: [], t: [], w: Infinity };
         this.state.set(key, st);
       }
       for (let i = 0; i < this.levels; i++) this.addToLevel(st, key, i, ts, row);
@@ -232,25 +250,40 @@ export class TileSinkOperator extends Operator {
   private addToLevel(st: KeyState, key: string, i: number, ts: number, row: Row): void {
     const g = this.g[i]!;
     const p = floorTo(ts, g);
-    const tiles = st.lv[i]!;
-    let tile = tiles.get(p);
+    const kk = p + i * LEVEL_SPAN;
     const calls = this.levelCalls[i]!;
-    if (tile === undefined) {
+    let idx = st.k.length;
+    if (idx === 0 || st.k[idx - 1]! !== kk) idx = lowerBound(st.k, kk);
+    else idx--;
+    let tile: LiveTile;
+    if (idx < st.k.length && st.k[idx] === kk) {
+      const s = st.t[idx]!;
+      // A closed tile ended at or before the watermark: its rows are late and were dropped before.
+      if (typeof s === 'string') throw new Error(`internal: row at ${ts} added to closed tile ${p} of ${this.spec.table}`);
+      tile = s;
+    } else {
       const a = new Array<unknown>(calls.length);
       for (let j = 0; j < calls.length; j++) a[j] = this.fns[calls[j]!]!.create();
       tile = { a, c: 0, x: ts };
-      if (i === 0 && this.exact) tile.e = new Map();
-      tiles.set(p, tile);
-      this.evict.register(p + g + this.keep[i]!, key);
+      this.onNewTile(st, i, p);
+      st.k = insertedKey(st.k, idx, kk);
+      st.t = insertedSlot(st.t, idx, tile);
     }
     const a = tile.a;
     let ent: unknown[] | undefined;
-    if (tile.e !== undefined) {
-      ent = tile.e.get(ts);
+    if (i === 0 && this.exact && (tile.e !== undefined || (tile.c > 0 && ts !== tile.x))) {
+      // Edge entries per event time; a tile whose rows all share one time keeps none (the entry is `a`).
+      let e = tile.e;
+      if (e === undefined) {
+        const first = new Array<unknown>(calls.length);
+        for (let j = 0; j < calls.length; j++) { const fn = this.fns[calls[j]!]!; first[j] = decodeAcc(fn, encodeAcc(fn, a[j])); }
+        e = tile.e = new Map([[tile.x, first]]);
+      }
+      ent = e.get(ts);
       if (ent === undefined) {
         ent = new Array<unknown>(calls.length);
         for (let j = 0; j < calls.length; j++) ent[j] = this.fns[calls[j]!]!.create();
-        tile.e.set(ts, ent);
+        e.set(ts, ent);
       }
     }
     for (let j = 0; j < calls.length; j++) {
@@ -272,7 +305,49 @@ export class TileSinkOperator extends Operator {
     for (let k = 0; k < tails.length; k++) {
       const q = p + tails[k]!;
       if (q < due) this.markDirty(i, key, q);
-      else this.pending[i]!.register(q, key);
+    }
+  }
+
+  /** Registers a new tile p of level i (before it is inserted): its wake time, and its first copy not yet due. */
+  private onNewTile(st: KeyState, i: number, p: number): void {
+    const key = st.id;
+    const g = this.g[i]!;
+    const keep = this.keep[i]!;
+    const wakeAt = keep > 0 ? p + g - 1 : p + g;
+    if (wakeAt < st.w) { this.wake.register(wakeAt, key); st.w = wakeAt; }
+    const tails = this.shiftW[i]!;
+    if (tails.length === 0) return;
+    const due = this.due[i]!;
+    let q = Infinity;
+    for (let k = 0; k < tails.length && q === Infinity; k++) if (p + tails[k]! >= due) q = p + tails[k]!;
+    // Every copy of the key not yet due has a registration at or before it: register q unless one precedes it.
+    if (q !== Infinity && q < this.nextCopy(st, i, due)) this.pending[i]!.register(q, key);
+  }
+
+  /** The key's earliest tail / edge copy position at level i that is >= from (Infinity if none). */
+  private nextCopy(st: KeyState, i: number, from: number): number {
+    const tails = this.shiftW[i]!;
+    const base = i * LEVEL_SPAN, top = base + LEVEL_SPAN / 2;
+    let best = Infinity;
+    for (let k = 0; k < tails.length; k++) {
+      const w = tails[k]!;
+      const j = lowerBound(st.k, base + Math.max(from - w, -LEVEL_SPAN / 2));
+      if (j < st.k.length && st.k[j]! < top) best = Math.min(best, st.k[j]! - base + w);
+    }
+    return best;
+  }
+
+  /** Marks dirty the key's copy positions at level i in [from, to). */
+  private markCopies(st: KeyState, key: string, i: number, from: number, to: number): void {
+    const tails = this.shiftW[i]!;
+    const base = i * LEVEL_SPAN, top = base + LEVEL_SPAN / 2;
+    for (let k = 0; k < tails.length; k++) {
+      const w = tails[k]!;
+      for (let j = lowerBound(st.k, base + Math.max(from - w, -LEVEL_SPAN / 2)); j < st.k.length; j++) {
+        const kk = st.k[j]!;
+        if (kk >= top || kk - base + w >= to) break;
+        this.markDirty(i, key, kk - base + w);
+      }
     }
   }
 
@@ -309,8 +384,21 @@ export class TileSinkOperator extends Operator {
     for (let i = 0; i < this.levels; i++) {
       const q = this.pending[i]!;
       const due = this.due[i]!;
-      for (let t = q.pollUpTo(due - 1); t !== undefined; t = q.pollUpTo(due - 1)) {
-        for (const key of t[1]) this.markDirty(i, key, t[0]);
+      if (this.shiftW[i]!.length > 0) {
+        const from = this.polled[i]!;
+        // A key's first entry covers all its copies now due; later (stale or repeated) entries are skipped.
+        const seen = new Set<string>();
+        for (let t = q.pollUpTo(due - 1); t !== undefined; t = q.pollUpTo(due - 1)) {
+          for (const key of t[1]) {
+            const st = this.state.get(key);
+            if (st === undefined || seen.has(key)) continue;
+            seen.add(key);
+            this.markCopies(st, key, i, Math.max(t[0], from), due);
+            const next = this.nextCopy(st, i, due);
+            if (next !== Infinity) q.register(next, st.id);
+          }
+        }
+        this.polled[i] = due;
       }
       const g = this.g[i]!;
       for (const [key, positions] of this.dirty[i]!) {
@@ -346,59 +434,140 @@ export class TileSinkOperator extends Operator {
     if (metaChanged) await this.store.putMeta(this.spec.table, META_PROGRESS, JSON.stringify({ ...meta, flushedAt: this.now() }));
   }
 
-  /** The stored value of position q of level i for key state st; undefined when no tile contributes. */
-  private compose(st: KeyState, i: number, q: number): { value: string; version: number } | undefined {
-    const tiles = st.lv[i]!;
-    const head = tiles.get(q);
-    let version = 0;
-    const v: TileValue = {};
-    const calls = this.spec.calls;
-    if (head !== undefined) {
-      version += head.c;
-      const h: Record<string, unknown> = {};
-      const lc = this.levelCalls[i]!;
-      for (let j = 0; j < lc.length; j++) h[calls[lc[j]!]!.id] = encodeAcc(this.fns[lc[j]!]!, head.a[j]);
-      v.h = h;
-      v.x = head.x;
-    }
-    if (head?.e !== undefined) {
-      const enc = this.encodeEntries(head.e, this.levelCalls[0]!);
-      v.E = enc.text;
-      if (enc.bucket > 1) v.Eb = enc.bucket;
-    }
-    const tails = this.tailW[i]!;
-    const shifted = this.shiftW[i]!;
-    for (let k = 0; k < shifted.length; k++) {
-      const w = shifted[k]!;
-      const src = tiles.get(q - w);
-      if (src === undefined) continue;
-      version += src.c;
-      const tk = tails.indexOf(w);
-      if (tk >= 0) {
-        const part: Record<string, unknown> = {};
-        for (const c of this.tailCalls[i]![tk]!) part[calls[c]!.id] = encodeAcc(this.fns[c]!, src.a[this.slot[i]![c]!]);
-        (v.t ??= {})[String(w)] = part;
-        (v.tx ??= {})[String(w)] = src.x;
-      }
-      if (src.e !== undefined) {
-        const enc = this.encodeEntries(src.e, this.edgeCalls[this.spec.windows.indexOf(w)]!);
-        (v.D ??= {})[String(w)] = enc.text;
-        if (enc.bucket > 1) (v.Db ??= {})[String(w)] = enc.bucket;
-      }
-    }
-    if (version === 0) return undefined;
-    return { value: JSON.stringify(v), version: this.versionBase + version };
+  /** Index of tile p of level i in st, or -1. */
+  private find(st: KeyState, i: number, p: number): number {
+    const kk = p + i * LEVEL_SPAN;
+    const j = lowerBound(st.k, kk);
+    return j < st.k.length && st.k[j] === kk ? j : -1;
   }
 
   /**
-   * Edge entries of a finest-level tile as stored: `[[dt, acc of calls[0], ...], ...]` by event time, dt relative to
-   * the slice start. Beyond `edgeEntries` distinct times, entries are merged into buckets (the smallest power-of-two
+   * The stored value of position q of level i for key state st; undefined when no tile contributes. Built as text in
+   * the property order `JSON.stringify` gives the TileValue object (h, x, E, Eb, then t/tx/D/Db in order of first use;
+   * window keys ascending), from live accumulators or from closed tiles' stored texts.
+   */
+  private compose(st: KeyState, i: number, q: number): { value: string; version: number } | undefined {
+    const edge = i === 0 && this.exact;
+    const calls = this.spec.calls;
+    let version = 0;
+    let out = '';
+    const hi = this.find(st, i, q);
+    if (hi >= 0) {
+      const head = st.t[hi]!;
+      let hText: string, x: number, eText: string | undefined, bucket = 1;
+      if (typeof head === 'string') {
+        const v = JSON.parse(head) as ClosedParts;
+        version += v[0];
+        x = q + v[1];
+        hText = JSON.stringify(this.closedHead(v, i));
+        if (v[3] !== undefined) { eText = JSON.stringify(v[3]); bucket = v[4] ?? 1; }
+      } else {
+        version += head.c;
+        x = head.x;
+        const h: Record<string, unknown> = {};
+        const lc = this.levelCalls[i]!;
+        for (let j = 0; j < lc.length; j++) h[calls[lc[j]!]!.id] = encodeAcc(this.fns[lc[j]!]!, head.a[j]);
+        hText = JSON.stringify(h);
+        if (edge) { const r = this.entriesOf(head, this.levelCalls[0]!); eText = JSON.stringify(r.rows); bucket = r.bucket; }
+      }
+      out = `"h":${hText},"x":${x}`;
+      if (eText !== undefined) { out += `,"E":${JSON.stringify(eText)}`; if (bucket > 1) out += `,"Eb":${bucket}`; }
+    }
+    const tails = this.tailW[i]!;
+    const shifted = this.shiftW[i]!;
+    let t: string | undefined, tx: string | undefined, d: string | undefined, db: string | undefined;
+    let order = '';
+    for (let k = 0; k < shifted.length; k++) {
+      const w = shifted[k]!;
+      const si = this.find(st, i, q - w);
+      if (si < 0) continue;
+      const src = st.t[si]!;
+      const closed = typeof src === 'string' ? JSON.parse(src) as ClosedParts : undefined;
+      version += closed !== undefined ? closed[0] : (src as LiveTile).c;
+      const tk = tails.indexOf(w);
+      if (tk >= 0) {
+        const part: Record<string, unknown> = {};
+        const tc = this.tailCalls[i]![tk]!;
+        if (closed !== undefined) {
+          const h = this.closedHead(closed, i);
+          for (const c of tc) part[calls[c]!.id] = h[calls[c]!.id];
+        } else {
+          for (const c of tc) part[calls[c]!.id] = encodeAcc(this.fns[c]!, (src as LiveTile).a[this.slot[i]![c]!]);
+        }
+        const sx = closed !== undefined ? q - w + closed[1] : (src as LiveTile).x;
+        if (t === undefined) { t = ''; tx = ''; order += 'T'; } else { t += ','; tx += ','; }
+        t += `"${w}":${JSON.stringify(part)}`;
+        tx += `"${w}":${sx}`;
+      }
+      if (edge) {
+        const wi = this.spec.windows.indexOf(w);
+        let text: string, bucket: number;
+        if (closed !== undefined) {
+          const rows = closed[3]!;
+          bucket = closed[4] ?? 1;
+          if (this.edgeSame[wi]) text = JSON.stringify(rows);
+          else {
+            const slot0 = this.slot[0]!, ec = this.edgeCalls[wi]!;
+            text = JSON.stringify(rows.map((r) => { const o: unknown[] = [r[0]]; for (const c of ec) o.push(r[1 + slot0[c]!]); return o; }));
+          }
+        } else {
+          const r = this.entriesOf(src as LiveTile, this.edgeCalls[wi]!);
+          text = JSON.stringify(r.rows);
+          bucket = r.bucket;
+        }
+        if (d === undefined) { d = ''; order += 'D'; } else d += ',';
+        d += `"${w}":${JSON.stringify(text)}`;
+        if (bucket > 1) {
+          if (db === undefined) { db = ''; order += 'B'; } else db += ',';
+          db += `"${w}":${bucket}`;
+        }
+      }
+    }
+    if (version === 0) return undefined;
+    for (const o of order) {
+      const part = o === 'T' ? `"t":{${t!}},"tx":{${tx!}}` : o === 'D' ? `"D":{${d!}}` : `"Db":{${db!}}`;
+      out = out === '' ? part : `${out},${part}`;
+    }
+    return { value: `{${out}}`, version: this.versionBase + version };
+  }
+
+  /** The encoded head `{callId: acc}` of a closed tile (its single edge entry when not stored). */
+  private closedHead(v: ClosedParts, i: number): Record<string, unknown> {
+    const accs = v[2] !== 0 ? v[2] : v[3]![0]!.slice(1);
+    const lc = this.levelCalls[i]!;
+    const h: Record<string, unknown> = {};
+    for (let j = 0; j < lc.length; j++) h[this.spec.calls[lc[j]!]!.id] = accs[j];
+    return h;
+  }
+
+  /** Closes a live tile p of level i (the watermark passed its end): the ClosedTile text it is kept as. */
+  private close(tile: LiveTile, i: number, p: number): ClosedTile {
+    const lc = this.levelCalls[i]!;
+    if (i === 0 && this.exact) {
+      const r = this.entriesOf(tile, lc);
+      const h = r.rows.length !== 1 || r.bucket !== 1 ? this.encodedHead(tile, lc) : 0;
+      return flat(JSON.stringify(r.bucket > 1 ? [tile.c, tile.x - p, h, r.rows, r.bucket] : [tile.c, tile.x - p, h, r.rows]));
+    }
+    return flat(JSON.stringify([tile.c, tile.x - p, this.encodedHead(tile, lc)]));
+  }
+
+  /** The encoded accumulators of a live tile, in the order of its level's calls `lc`. */
+  private encodedHead(tile: LiveTile, lc: readonly number[]): unknown[] {
+    const h = new Array<unknown>(lc.length);
+    for (let j = 0; j < lc.length; j++) h[j] = encodeAcc(this.fns[lc[j]!]!, tile.a[j]);
+    return h;
+  }
+
+  /**
+   * Edge entries of a live finest-level tile as stored: `[[dt, acc of calls[0], ...], ...]` by event time, dt relative
+   * to the slice start. Beyond `edgeEntries` distinct times, entries are merged into buckets (the smallest power-of-two
    * ms that fits), each entry then standing at its bucket's start: reads are exact to that bucket.
    */
-  private encodeEntries(e: Map<number, unknown[]>, callsOut: readonly number[]): { text: string; bucket: number } {
+  private entriesOf(tile: LiveTile, callsOut: readonly number[]): { rows: unknown[][]; bucket: number } {
+    const e = tile.e ?? new Map([[tile.x, tile.a]]);
     const lc = this.levelCalls[0]!;
     const slot0 = this.slot[0]!;
-    let times = [...e.keys()].sort((x, y) => x - y);
+    const times = [...e.keys()].sort((x, y) => x - y);
     const base = floorTo(times[0]!, this.g[0]!);
     let bucket = 1;
     let rows: { t: number; acc: unknown[] }[];
@@ -424,40 +593,77 @@ export class TileSinkOperator extends Operator {
           rows.push({ t: b, acc });
         }
       }
-      times = [];
     }
-    const out: unknown[] = [];
+    const out: unknown[][] = [];
     for (const r of rows) {
       const item: unknown[] = [r.t - base];
       for (const c of callsOut) item.push(encodeAcc(this.fns[c]!, r.acc[slot0[c]!]));
       out.push(item);
     }
-    return { text: JSON.stringify(out), bucket };
+    return { rows: out, bucket };
   }
 
-  /** Drops tiles past their retention; returns the store expiries to issue (throttled per key and level). */
+  /**
+   * Wakes the keys whose next tile end or eviction the watermark reached: closes their ended tiles (kept compact while
+   * later copies need them), drops tiles past their retention, and returns the store expiries to issue (throttled per
+   * key and level; checked, as always, when a key drops tiles).
+   */
   private evictTiles(): { key: string; g: number; before: number }[] {
     const out: { key: string; g: number; before: number }[] = [];
     const wm = this.currentWatermark;
     if (wm === -Infinity) return out;
-    const horizons = this.storeHorizons();
-    for (let t = this.evict.pollUpTo(wm); t !== undefined; t = this.evict.pollUpTo(wm)) {
+    let horizons: (number | undefined)[] | undefined;
+    for (let t = this.wake.pollUpTo(wm); t !== undefined; t = this.wake.pollUpTo(wm)) {
       for (const key of t[1]) {
         const st = this.state.get(key);
-        if (st === undefined) continue;
-        let left = 0;
+        // Stale entry: the key was woken earlier in this pass (w moved past the watermark) or re-registered earlier.
+        if (st === undefined || st.w > t[0]) continue;
+        st.w = Infinity;
+        let next = Infinity;
+        let evicted = false;
         for (let i = 0; i < this.levels; i++) {
-          const tiles = st.lv[i]!;
-          const limit = wm - this.g[i]! - this.keep[i]!;
-          for (const p of tiles.keys()) if (p <= limit) tiles.delete(p);
-          left += tiles.size;
+          // Level i's block of tiles [a, b): ended tiles are a prefix (evicted first), live ones a suffix (closed next).
+          const base = i * LEVEL_SPAN;
+          const a = lowerBound(st.k, base - LEVEL_SPAN / 2);
+          let b = lowerBound(st.k, base + LEVEL_SPAN / 2, a);
+          const g = this.g[i]!, keep = this.keep[i]!;
+          let e = a;
+          while (e < b && st.k[e]! - base + g + keep <= wm) e++;
+          if (e > a) {
+            st.k = removedKeys(st.k, a, e);
+            st.t = removedSlots(st.t, a, e);
+            b -= e - a;
+            evicted = true;
+          }
+          if (a === b) continue;
+          let live = b;
+          while (live > a && typeof st.t[live - 1] !== 'string') live--;
+          if (keep > 0) {
+            for (; live < b; live++) {
+              const p = st.k[live]! - base;
+              if (p + g - 1 > wm) break;
+              st.t[live] = this.close(st.t[live] as LiveTile, i, p);
+            }
+          }
+          // Next wake of this level: the first tile's eviction (its end if still live), the first live tile's end.
+          const p0 = st.k[a]! - base;
+          next = Math.min(next, typeof st.t[a] === 'string' || keep === 0 ? p0 + g + keep : p0 + g - 1);
+          if (keep > 0 && live < b) next = Math.min(next, st.k[live]! - base + g - 1);
+        }
+        if (!evicted) {
+          if (next !== Infinity) { this.wake.register(next, st.id); st.w = next; }
+          continue;
+        }
+        horizons ??= this.storeHorizons();
+        for (let i = 0; i < this.levels; i++) {
           const h = horizons[i]!;
-          if (h !== undefined && h - st.ex[i]! >= (this.g[i + 1] ?? this.g[i]! * 60)) {
-            st.ex[i] = h;
+          if (h !== undefined && h - (st.ex?.[i] ?? -Infinity) >= (this.g[i + 1] ?? this.g[i]! * 60)) {
+            (st.ex ??= this.g.map(() => -Infinity))[i] = h;
             out.push({ key, g: this.g[i]!, before: h });
           }
         }
-        if (left === 0) this.state.delete(key);
+        if (st.k.length === 0) this.state.delete(key);
+        else { this.wake.register(next, st.id); st.w = next; }
       }
     }
     return out;
@@ -500,32 +706,75 @@ export class TileSinkOperator extends Operator {
 
   override finish(): void { this.updateDue(); }
 
-  /** Keys with state and tiles held (for memory accounting and tests). */
-  stats(): { keys: number; tiles: number } {
-    let tiles = 0;
-    for (const st of this.state.values()) for (const m of st.lv) tiles += m.size;
-    return { keys: this.state.size, tiles };
+  /** Keys with state, tiles held, and how many of them are closed (compact) (for memory accounting and tests). */
+  stats(): { keys: number; tiles: number; closed: number } {
+    let tiles = 0, closed = 0;
+    for (const st of this.state.values()) {
+      tiles += st.k.length;
+      for (const s of st.t) if (typeof s === 'string') closed++;
+    }
+    return { keys: this.state.size, tiles, closed };
   }
 
   override snapshot(): unknown {
-    return {
-      state: this.state, dirty: this.dirty, pending: this.pending.map((p) => p.snapshot()), evict: this.evict.snapshot(),
-      maxTs: this.maxTs, versionBase: this.versionBase,
+    const s: StateV2 = {
+      v: STATE_FORMAT, state: this.state, dirty: this.dirty, pending: this.pending.map((p) => p.snapshot()), wake: this.wake.snapshot(),
+      polled: this.polled, maxTs: this.maxTs, versionBase: this.versionBase,
     };
+    return s;
   }
 
   override restore(s: unknown): void {
-    const st = s as { state: Map<string, KeyState>; dirty: Map<string, Set<number>>[]; pending: unknown[]; evict: unknown; maxTs: number; versionBase: number };
-    this.state = st.state;
-    this.dirty = st.dirty;
-    st.pending.forEach((p, i) => this.pending[i]!.restore(p));
-    this.evict.restore(st.evict);
-    this.maxTs = st.maxTs;
-    this.versionBase = st.versionBase;
+    const v = (s as { v?: unknown }).v;
+    if (v === undefined && (s as { evict?: unknown }).evict !== undefined) this.restoreV1(s as StateV1);
+    else if (v === STATE_FORMAT) {
+      const st = s as StateV2;
+      this.state = st.state;
+      this.dirty = st.dirty;
+      st.pending.forEach((p, i) => this.pending[i]!.restore(p));
+      this.wake.restore(st.wake);
+      this.polled = st.polled;
+      this.maxTs = st.maxTs;
+      this.versionBase = st.versionBase;
+    } else {
+      throw new Error(`TileSink(${this.spec.table}): checkpoint state format ${String(v)} is not supported (this version reads 1 and ${STATE_FORMAT})`);
+    }
     this.lastProgress = '';
     this.layoutWritten = false;
     this.updateDue();
   }
+
+  /**
+   * Format 1 (Maps of live tiles, one pending registration per copy, one eviction registration per tile): tiles are
+   * taken over as live tiles (closed when their key next wakes); the old registrations stay valid wake-ups. Copies
+   * below the earliest old pending registration were all marked when they became due.
+   */
+  private restoreV1(st: StateV1): void {
+    this.state = new Map();
+    for (const [key, old] of st.state) {
+      const ks: number[] = [], ts: TileSlot[] = [];
+      old.lv.forEach((m, i) => {
+        for (const p of [...m.keys()].sort((a, b) => a - b)) { ks.push(p + i * LEVEL_SPAN); ts.push(m.get(p)!); }
+      });
+      this.state.set(key, { id: key, k: ks, t: ts, w: -Infinity, ex: old.ex });
+    }
+    this.dirty = st.dirty;
+    st.pending.forEach((p, i) => this.pending[i]!.restore(p));
+    this.wake.restore(st.evict);
+    this.maxTs = st.maxTs;
+    this.versionBase = st.versionBase;
+    this.updateDue();
+    this.polled = this.pending.map((p, i) => Math.min(p.first(), this.due[i]!));
+  }
+}
+
+/**
+ * `s` stored flat: JSON.stringify builds longer texts as a tree of concatenated pieces (about 1.5 times the memory of
+ * the text); reading a character makes the engine copy it into one flat string, and the tree is dropped at the next GC.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
 }
 
 /** The aggregate function of a tiled call (append-only variants: tiles never retract). */

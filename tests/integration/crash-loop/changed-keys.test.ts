@@ -3,7 +3,8 @@
  * with the embedded store: the message format, exactly-once announcements across a crash that falls between the
  * transaction commit and the checkpoint (the restored sink reads back the committed tail and does not announce the
  * replayed versions again), a crash before the commit (the aborted announcements are made by the replay although
- * the store already holds those writes), and at-least-once replays carrying the same dedup id.
+ * the store already holds those writes), a second crash after a checkpoint taken inside the committed tail (the
+ * checkpoint carries what remains to skip), and at-least-once replays carrying the same dedup id.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,6 +101,54 @@ test('exactly-once: a crash after the commit and before the checkpoint announces
     const stored = await s2.store.open().then(() => s2.store.multiGet('ck', ['a', 'b', 'c']));
     assert.deepEqual(stored.map((v) => JSON.parse(v!.value).n), [2, 2, 2]);
     await s2.store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('exactly-once: a checkpoint taken while the replay is still inside the committed tail keeps what is left to skip', async (t) => {
+  if (skip) { t.skip(skip); return; }
+  // Run 1 commits the announcements of a2, c1, b2 and dies before its checkpoint. Run 2 restores checkpoint 1, reads
+  // that committed tail back, replays only a2 and checkpoints (its offsets now lie after the tail), then dies. Run 3
+  // restores checkpoint 2: c1 and b2 were committed by run 1, and its read-back (from checkpoint 2's offsets) no
+  // longer sees them, so only the checkpoint can tell it not to announce them again.
+  const topic = freshTopic('ck-eo2');
+  await createTopic(topic, 2);
+  const dir = mkdtempSync(join(tmpdir(), 'freshet-ck-'));
+  const eo = { 'changed-keys.delivery-guarantee': 'exactly-once', 'changed-keys.transactional-id-prefix': `freshet-test-${topic}` };
+  const crash = async (s: KvSink): Promise<void> => {
+    await (s as unknown as { changedKeys: { close(): Promise<void> } }).changedKeys.close().catch(() => undefined);
+    await s.store.close();
+  };
+  try {
+    const s1 = sinkOf(dir, topic, eo);
+    await s1.open();
+    await s1.write(upd([['a', 1], ['b', 1]]));
+    await s1.flush();
+    const chk1 = structuredClone(s1.snapshot()) as KvSinkState;
+    await s1.write(upd([['a', 2], ['c', 1]]));
+    await s1.write(upd([['b', 2]]));
+    await s1.flush(); // committed; the checkpoint after it is never written
+    await crash(s1);
+
+    const s2 = sinkOf(dir, topic, eo);
+    await s2.restore(chk1);
+    await s2.open();
+    await s2.write(upd([['a', 2]]));
+    await s2.flush();
+    const chk2 = structuredClone(s2.snapshot()) as KvSinkState;
+    await crash(s2);
+
+    const s3 = sinkOf(dir, topic, eo);
+    await s3.restore(chk2);
+    await s3.open();
+    await s3.write(upd([['c', 1]]));
+    await s3.write(upd([['b', 2]]));
+    await s3.write(upd([['c', 2]]));
+    await s3.close();
+    const all = await announcements(topic);
+    const ids = all.map((m) => `${m.key}:${m.row?.n}`);
+    assert.deepEqual([...ids].sort(), ['a:1', 'a:2', 'b:1', 'b:2', 'c:1', 'c:2'], `announcements: ${ids.join(' ')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
