@@ -1,6 +1,7 @@
 /**
  * Serving over HTTP under concurrent load (not a test: nothing is asserted).
- *   npm run bench -- serving-http [--store embedded|redis|all] [--keys 10000] [--duration 10] [--connections 8,32] [--workers 2]
+ *   npm run bench -- serving-http [--store embedded|redis|all] [--keys 10000] [--duration 10] [--connections 4,8,32] [--workers 1,2]
+ *                                 [--data DIR] [--client wrk|autocannon]
  * A 50-feature table over 1 h, 24 h and 7 d windows (tiles of 1 min / 1 h / 1 d, written by the TileSinkOperator from
  * random events over 8 days) is served by `freshet serve` (worker processes; src/cli/serve-command.ts) from the embedded
  * LMDB store and from Redis;
@@ -9,8 +10,8 @@
  * (so they include HTTP and the event loop's queueing).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KvStore } from '../src/engine/kv-store-api.js';
@@ -24,8 +25,9 @@ function arg(name: string, dflt: string): string {
 
 const KEYS = Number(arg('keys', '10000'));
 const DURATION = Number(arg('duration', '10'));
-const CONNECTIONS = arg('connections', '8,32').split(',').map(Number);
-const WORKERS = Number(arg('workers', '2'));
+const CONNECTIONS = arg('connections', '4,8,32').split(',').map(Number);
+const WORKERS = arg('workers', '1,2').split(',').map(Number);
+const DATA = arg('data', '');
 const STORES = arg('store', 'all');
 const END = Date.UTC(2024, 4, 8, 12);
 
@@ -78,11 +80,11 @@ function runClient(url: string, method: 'GET' | 'POST', paths: string[], bodies:
   });
 }
 
-/** Starts `freshet serve` (WORKERS processes) over the store; resolves with its URL and a stop function. */
-async function startServer(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
+/** Starts `freshet serve` (`workers` processes) over the store; resolves with its URL and a stop function. */
+async function startServer(args: string[], workers: number): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = 17000 + Math.floor(Math.random() * 2000);
   const main = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', ...args, '--port', String(port), '--workers', String(WORKERS)],
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', ...args, '--port', String(port), '--workers', String(workers)],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
@@ -98,35 +100,41 @@ async function startServer(args: string[]): Promise<{ url: string; stop: () => P
   };
 }
 
-/** Loads the tiles into `store` (then closed), serves them with `freshet serve <serveArgs>` and measures. */
-async function measure(store: KvStore, label: string, serveArgs: string[], rows: string[][]): Promise<void> {
-  const op = new TileSinkOperator(spec([HOUR, DAY, 7 * DAY], [MIN, HOUR, DAY], 50), ctx, undefined, INPUT, store);
-  await load(op, KEYS, 40, 8 * DAY, END);
-  await store.flush?.();
+/** Loads the tiles into `store` (then closed; `loaded`: it holds them already), serves them with `freshet serve <serveArgs>` and measures. */
+async function measure(store: KvStore, label: string, serveArgs: string[], rows: string[][], loaded = false): Promise<void> {
+  if (!loaded) {
+    const op = new TileSinkOperator(spec([HOUR, DAY, 7 * DAY], [MIN, HOUR, DAY], 50), ctx, undefined, INPUT, store);
+    await load(op, KEYS, 40, 8 * DAY, END);
+    await store.flush?.();
+  }
   await store.close();
-  const server = await startServer(serveArgs);
-  const { url } = server;
-  try {
-    const r = rng(3);
-    const paths: string[] = [];
-    for (let i = 0; i < 5000; i++) paths.push(`/api/features/bench?key=u${Math.floor(r() * KEYS)}&at=${END + Math.floor(r() * HOUR)}`);
-    // Warm-up (layout and parse caches, JIT), then the measured runs.
-    await runClient(url, 'GET', paths, undefined, 5);
-    for (const c of CONNECTIONS) {
-      const one = await runClient(url, 'GET', paths, undefined, DURATION, c);
-      rows.push([label, 'GET, 1 key', String(c), one.rps.toFixed(0), one.rps.toFixed(0), ms(one.p50), ms(one.p99), ms(one.p999), String(one.errors + one.non2xx)]);
+  const r = rng(3);
+  const paths: string[] = [];
+  for (let i = 0; i < 5000; i++) paths.push(`/api/features/bench?key=u${Math.floor(r() * KEYS)}&at=${END + Math.floor(r() * HOUR)}`);
+  const bodies: string[] = [];
+  for (let i = 0; i < 500; i++) {
+    const keys: string[] = [];
+    for (let k = 0; k < 100; k++) keys.push(`u${Math.floor(r() * KEYS)}`);
+    bodies.push(JSON.stringify({ keys, at: END + Math.floor(r() * HOUR) }));
+  }
+  for (const workers of WORKERS) {
+    const server = await startServer(serveArgs, workers);
+    const { url } = server;
+    try {
+      // Warm-up (layout and parse caches, JIT), then the measured runs.
+      await runClient(url, 'GET', paths, undefined, 5);
+      for (const c of CONNECTIONS) {
+        const load1 = loadavg()[0]!.toFixed(2);
+        const one = await runClient(url, 'GET', paths, undefined, DURATION, c);
+        rows.push([label, String(workers), 'GET, 1 key', String(c), one.rps.toFixed(0), one.rps.toFixed(0), ms(one.p50), ms(one.p99), ms(one.p999), String(one.errors + one.non2xx), load1]);
+      }
+      const c = CONNECTIONS[0]!;
+      const load1 = loadavg()[0]!.toFixed(2);
+      const batch = await runClient(url, 'POST', ['/api/features/bench'], bodies, DURATION, c);
+      rows.push([label, String(workers), 'POST, 100 keys', String(c), batch.rps.toFixed(0), (batch.rps * 100).toFixed(0), ms(batch.p50), ms(batch.p99), ms(batch.p999), String(batch.errors + batch.non2xx), load1]);
+    } finally {
+      await server.stop();
     }
-    const bodies: string[] = [];
-    for (let i = 0; i < 500; i++) {
-      const keys: string[] = [];
-      for (let k = 0; k < 100; k++) keys.push(`u${Math.floor(r() * KEYS)}`);
-      bodies.push(JSON.stringify({ keys, at: END + Math.floor(r() * HOUR) }));
-    }
-    const c = CONNECTIONS[0]!;
-    const batch = await runClient(url, 'POST', ['/api/features/bench'], bodies, DURATION, c);
-    rows.push([label, 'POST, 100 keys', String(c), batch.rps.toFixed(0), (batch.rps * 100).toFixed(0), ms(batch.p50), ms(batch.p99), ms(batch.p999), String(batch.errors + batch.non2xx)]);
-  } finally {
-    await server.stop();
   }
 }
 
@@ -135,11 +143,16 @@ const ms = (x: number): string => x.toFixed(2);
 async function main(): Promise<void> {
   const rows: string[][] = [];
   if (STORES === 'embedded' || STORES === 'all') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'freshet-serving-http-'));
+    const dir = DATA !== '' ? DATA : mkdtempSync(path.join(tmpdir(), 'freshet-serving-http-'));
+    const loaded = DATA !== '' && existsSync(path.join(dir, 'data.mdb'));
     const { EmbeddedKvStore } = await import('../src/connectors/stores/embedded-kv-store.js');
     const store = new EmbeddedKvStore({ path: dir });
     await store.open();
-    try { await measure(store, 'embedded (LMDB)', ['--store', 'embedded-kv', '--path', dir], rows); } finally { rmSync(dir, { recursive: true, force: true }); }
+    try {
+      await measure(store, 'embedded (LMDB)', ['--store', 'embedded-kv', '--path', dir], rows, loaded);
+    } finally {
+      if (DATA === '') rmSync(dir, { recursive: true, force: true });
+    }
   }
   if (STORES === 'redis' || STORES === 'all') {
     const { RedisKvStore } = await import('../src/connectors/stores/redis-kv-store.js');
@@ -147,17 +160,20 @@ async function main(): Promise<void> {
     const store = new RedisKvStore({ port, database: 13 });
     try {
       await store.open();
-      await measure(store, 'redis', ['--store', 'redis', '--redis-port', String(port), '--redis-database', '13'], rows);
+      // With --data the Redis database 13 is reused too when it holds the table (a previous run loaded it).
+      const loaded = DATA !== '' && (await store.getMeta('bench', 'tiles')) !== null;
+      await measure(store, 'redis', ['--store', 'redis', '--redis-port', String(port), '--redis-database', '13'], rows, loaded);
     } catch (e) {
       process.stdout.write(`redis: ${(e as Error).message} (start it with scripts/redis.sh start)\n`);
     }
   }
-  const head = ['store', 'request', 'connections', 'requests/s', 'keys/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'];
+  const head = ['store', 'workers', 'request', 'connections', 'requests/s', 'keys/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'load avg'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => `| ${r.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const line = (r: string[]): string => `| ${r.map((c, i) => (i >= 3 || i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
   process.stdout.write(`${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
-  process.stdout.write(`50 features over 1 h / 24 h / 7 d windows, ${KEYS} keys, ${DURATION} s per run; freshet serve with ${WORKERS} worker(s); ` +
-    `client ${CLIENT} (1 thread) on the same machine; latency measured by the client\n`);
+  process.stdout.write(`50 features over 1 h / 24 h / 7 d windows, ${KEYS} keys, ${DURATION} s per run; freshet serve with ${WORKERS.join(' / ')} worker(s); ` +
+    `client ${CLIENT} (1 thread) on the same machine (${availableParallelism()} cores); latency measured by the client; ` +
+    `load avg = the machine's 1-minute load average before the run\n`);
 }
 
 await main();

@@ -1,6 +1,6 @@
 /**
  * `freshet serve`: a serving tier apart from the platform. Worker processes (node:cluster, sharing one port) answer
- * `GET/POST /api/features/{table}` (src/serving/serving-routes.ts) from an online store — the embedded LMDB store
+ * `GET/POST /api/features/{table}` (src/serving/serving-server.ts, the API of serving-routes.ts) from an online store — the embedded LMDB store
  * (read by several processes at once while the platform's jobs write it) or Redis — with offline fusion applied
  * (FusedStore). Reads are CPU-bound (merging tiles), so one worker per core multiplies throughput; the platform's own
  * `/api/features` stays available for the UI.
@@ -8,12 +8,11 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import Fastify from 'fastify';
 import type { KvStore } from '../engine/kv-store-api.js';
 import { EmbeddedKvStore, defaultKvPath } from '../connectors/stores/embedded-kv-store.js';
 import { RedisKvStore } from '../connectors/stores/redis-kv-store.js';
 import { FusedStore } from '../serving/fused-store.js';
-import { servingRoutes } from '../serving/serving-routes.js';
+import { createServingServer } from '../serving/serving-server.js';
 
 export interface ServeOptions {
   store: 'embedded-kv' | 'redis';
@@ -34,11 +33,20 @@ export async function serveFeatures(o: ServeOptions): Promise<{ url: string; clo
     ? new RedisKvStore({ host: o.redisHost ?? '127.0.0.1', port: o.redisPort ?? 6379, database: o.redisDatabase ?? 0 })
     : new EmbeddedKvStore({ path: o.path ?? defaultKvPath() });
   await store.open();
-  const app = Fastify({ logger: false });
-  app.get('/healthz', async () => ({ ok: true }));
-  await app.register(servingRoutes(new FusedStore(store)));
-  const url = await app.listen({ host: o.host, port: o.port });
-  return { url, close: async () => { await app.close(); await store.close(); } };
+  // A bare node:http server (serving-server.ts): the framework's per-request work was a large share of a read's cost.
+  const server = createServingServer(new FusedStore(store));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : o.port;
+  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+  const close = async (): Promise<void> => {
+    await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); });
+    await store.close();
+  };
+  return { url, close };
 }
 
 export function registerServeCommand(program: Command): void {

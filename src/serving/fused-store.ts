@@ -37,6 +37,8 @@ interface TableFusion { fusion: FusionMeta | null; fns: Map<string, AggFunction>
 export class FusedStore implements KvStore {
   readonly kind: string;
   private readonly cache = new Map<string, TableFusion>();
+  /** Per table: the last progress text read and its rewrite. */
+  private readonly progress = new Map<string, { text: string; from: number | null; out: string }>();
   private readonly ttl: number;
 
   constructor(readonly inner: KvStore, opts: FusedStoreOptions = {}) {
@@ -75,8 +77,13 @@ export class FusedStore implements KvStore {
     if (name !== META_PROGRESS || text === null) return text;
     const { fusion } = await this.load(table);
     if (fusion === null) return text;
+    // The progress changes once per job flush while reads come thousands of times a second: rewrite it once per text.
+    const last = this.progress.get(table);
+    if (last !== undefined && last.text === text && last.from === fusion.from) return last.out;
     const p = JSON.parse(text) as TileProgress;
-    return JSON.stringify({ ...p, boundary: fusion.from });
+    const out = JSON.stringify({ ...p, boundary: fusion.from });
+    this.progress.set(table, { text, from: fusion.from, out });
+    return out;
   }
 
   async readTiles(table: string, reads: readonly TileRead[]): Promise<Map<number, string>[]> {

@@ -65,7 +65,8 @@ function bad(field: string, message: string, hint?: string): FreshetError {
   return new FreshetError(d);
 }
 
-function parseKeys(v: unknown, max: number): string[] {
+/** The keys of a request (a string or an array of strings, numbers, booleans); a user error when none or too many. */
+export function parseKeys(v: unknown, max: number): string[] {
   const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
   if (list.length === 0) throw bad('keys', 'at least one key is required', 'GET ...?key=user42 or POST {"keys": ["user42"]}');
   if (list.length > max) throw bad('keys', `at most ${max} keys per request, got ${list.length}`);
@@ -76,7 +77,8 @@ function parseKeys(v: unknown, max: number): string[] {
   });
 }
 
-function parseAt(v: unknown, now: () => number): number {
+/** The read time of a request: epoch ms, an ISO-8601 instant, or now when absent. */
+export function parseAt(v: unknown, now: () => number): number {
   if (v === undefined || v === null || v === '') return now();
   if (typeof v === 'number' && Number.isFinite(v)) return Math.floor(v);
   if (typeof v === 'string') {
@@ -87,7 +89,8 @@ function parseAt(v: unknown, now: () => number): number {
   throw bad('at', `cannot read '${String(v)}' as a time`, 'use epoch milliseconds or an ISO-8601 instant such as 2024-05-01T12:00:00Z');
 }
 
-function errorBody(d: Diagnostic): { error: Record<string, unknown> } {
+/** The error body of a diagnostic: `{error: {code, message, field?, hint?}}`. */
+export function errorBody(d: Diagnostic): { error: Record<string, unknown> } {
   return { error: { code: d.code, message: d.message, ...(d.source ? { field: d.source } : {}), ...(d.hint ? { hint: d.hint } : {}) } };
 }
 
