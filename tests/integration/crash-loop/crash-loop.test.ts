@@ -7,7 +7,7 @@
  * (read_committed) must hold, per key, strictly increasing versions without repeats whose last row is the stored row.
  *
  * Needs Kafka and Redis (skips with the reason otherwise; FRESHET_REQUIRE_KAFKA=1 / FRESHET_REQUIRE_REDIS=1 make
- * that a failure). CRASH_LOOP_EVENTS sets the number of events (default 300 000), CRASH_LOOP_KILLS the minimum
+ * that a failure). CRASH_LOOP_EVENTS sets the number of events (default 1 000 000), CRASH_LOOP_KILLS the minimum
  * number of kills (default 20).
  */
 import { test, before } from 'node:test';
@@ -23,7 +23,7 @@ import { mulberry32 } from '../../support/random-events.js';
 import { assertDuckDbAgrees, pollMonotonic } from '../../support/spend-checks.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const EVENTS = Number(process.env['CRASH_LOOP_EVENTS'] ?? '300000');
+const EVENTS = Number(process.env['CRASH_LOOP_EVENTS'] ?? '1000000');
 const MIN_KILLS = Number(process.env['CRASH_LOOP_KILLS'] ?? '20');
 const USERS = 1000;
 const SAMPLE = 50;
