@@ -76,10 +76,33 @@ function samplesOf(text: string): string[] {
   return splitMessages(text).map((m) => (typeof m.value === 'string' ? m.value : JSON.stringify(m.value)));
 }
 
+/**
+ * `source add --sample-topic`: samples the live Kafka topic and puts the inferred schema (or types and
+ * discriminator) and the newest samples into the create body; returns the inference warnings. Inference runs here
+ * rather than in the dictionary because a `header:<name>` discriminator needs the messages' headers.
+ */
+async function inferFromTopic(name: string, body: Record<string, unknown>, conn: Record<string, unknown>, o: AddOpts): Promise<Diagnostic[]> {
+  if (body['kind'] !== 'kafka') throw new CliError('--sample-topic needs --kind kafka');
+  if (o.samples) throw new CliError('give either --samples or --sample-topic');
+  const servers = conn['bootstrapServers'];
+  if (typeof servers !== 'string' || servers === '') throw new CliError('--sample-topic needs --bootstrap-servers');
+  const topic = typeof conn['topic'] === 'string' ? conn['topic'] : name;
+  const props = { ...(conn['properties'] as Record<string, string> | undefined), ...(conn['secrets'] as Record<string, string> | undefined) };
+  const msgs = (await sampleKafkaTopic({ bootstrapServers: servers, topic, count: 100, properties: props })).filter((m) => m.value.trim() !== '');
+  if (msgs.length === 0) throw new CliError(`topic '${topic}' has no messages to sample`);
+  process.stderr.write(`sampled ${msgs.length} message(s) from ${topic}\n`);
+  const r = inferSchema(msgs.map((m) => m.value), { ...inferOptions(o), name, headers: msgs.map((m) => m.headers) });
+  const errors = r.warnings.filter((w) => w.severity === 'error');
+  if (errors.length > 0) throw new FreshetError(errors);
+  if (r.types) { body['types'] = r.types; body['discriminator'] = r.discriminator; } else body['schema'] = r.schema;
+  body['samples'] = msgs.slice(-50).map((m) => m.value);
+  return r.warnings;
+}
+
 interface AddOpts {
   kind?: string; samples?: string; definition?: string; topic?: string; partitions?: string; bootstrapServers?: string;
   discriminator?: string; eventTime?: string; watermarkDelay?: string; owner?: string; description?: string; tag?: string[];
-  decimals?: string; notNull?: boolean;
+  decimals?: string; notNull?: boolean; sampleTopic?: boolean;
 }
 
 export function registerSourceCommands(program: Command): void {
@@ -89,6 +112,7 @@ export function registerSourceCommands(program: Command): void {
     .description('register a source; its schema is inferred from --samples (JSON lines or a JSON array)')
     .option('--kind <kind>', 'embedded-log (default) or kafka')
     .option('--samples <file>', 'sample messages to infer the schema from (- for stdin)')
+    .option('--sample-topic', 'kafka: infer the schema from the newest 100 messages of the live topic (with their headers)')
     .option('--definition <file>', 'a full source definition as JSON (the REST API body)')
     .option('--topic <topic>', 'topic name (default: the source name)')
     .option('--partitions <n>', 'embedded log: partitions of a new topic')
@@ -117,10 +141,11 @@ export function registerSourceCommands(program: Command): void {
         if (o.tag) body['tags'] = o.tag;
         if (o.samples) body['samples'] = samplesOf(readInput(o.samples));
         body['infer'] = inferOptions(o);
+        if (o.sampleTopic) printDiagnostics(await inferFromTopic(name, body, conn, o));
         const r = await d.create(body);
         printDiagnostics(r.warnings);
         let src = r.source;
-        if (o.eventTime !== undefined || (o.watermarkDelay !== undefined && !o.samples)) {
+        if (o.eventTime !== undefined || (o.watermarkDelay !== undefined && !o.samples && !o.sampleTopic)) {
           const edit = (s: NonNullable<typeof src.schema>) => ({
             ...s, ...(o.eventTime !== undefined ? { eventTimeColumn: o.eventTime } : {}),
             ...(o.watermarkDelay !== undefined ? { watermarkDelayMs: durationMs(o.watermarkDelay) } : {}),
@@ -174,7 +199,7 @@ export function registerSourceCommands(program: Command): void {
     .description('infer a schema from sample messages (JSON lines or a JSON array) and print the CREATE TABLE it implies')
     .option('-f, --file <file>', 'samples file (default: stdin)')
     .option('--name <name>', 'table name in the DDL', 'inferred')
-    .option('--discriminator <path>', "multi-type topic: '$.type'")
+    .option('--discriminator <path>', "multi-type topic: '$.type', or 'header:<name>' with --kafka-topic")
     .option('--decimals <mode>', 'double (default), exact or auto')
     .option('--not-null', 'make fields seen non-null in every sample NOT NULL')
     .option('--json', 'print the schema, warnings and DDL as JSON')
@@ -184,15 +209,19 @@ export function registerSourceCommands(program: Command): void {
     .action(async (o: { file?: string; name: string; discriminator?: string; decimals?: string; notNull?: boolean; json?: boolean;
       kafkaTopic?: string; bootstrapServers?: string; count: string }) => {
       try {
-        let text: string;
+        let samples: string[];
+        let headers: InferOptions['headers'];
         if (o.kafkaTopic) {
           if (!o.bootstrapServers) throw new CliError('--kafka-topic needs --bootstrap-servers');
-          const msgs = await sampleKafkaTopic({ bootstrapServers: o.bootstrapServers, topic: o.kafkaTopic, count: Number(o.count) || 100 });
+          // Each message is one sample (values may span lines); its headers feed a header:<name> discriminator.
+          const msgs = (await sampleKafkaTopic({ bootstrapServers: o.bootstrapServers, topic: o.kafkaTopic, count: Number(o.count) || 100 }))
+            .filter((m) => m.value.trim() !== '');
           if (msgs.length === 0) throw new CliError(`topic '${o.kafkaTopic}' has no messages to sample`);
           process.stderr.write(`sampled ${msgs.length} message(s) from ${o.kafkaTopic}\n`);
-          text = msgs.map((m) => m.value).join('\n');
-        } else text = readInput(o.file);
-        const r = inferSchema(samplesOf(text), { ...inferOptions(o), name: o.name });
+          samples = msgs.map((m) => m.value);
+          headers = msgs.map((m) => m.headers);
+        } else samples = samplesOf(readInput(o.file));
+        const r = inferSchema(samples, { ...inferOptions(o), name: o.name, ...(headers ? { headers } : {}) });
         if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
         printDiagnostics(r.warnings);
         if (r.warnings.some((w) => w.severity === 'error')) { process.exitCode = 1; return; }

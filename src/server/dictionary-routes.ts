@@ -2,7 +2,9 @@
  * The data dictionary's REST API (Fastify):
  *   GET    /api/sources                      list (secrets masked)
  *   POST   /api/sources                      create (schema inferred from `samples` when not given) → 201
- *   POST   /api/sources/infer                samples → schema(s) + DDL + warnings (nothing saved)
+ *   POST   /api/sources/infer                samples (or a live Kafka topic, read with keys and headers) → schema(s)
+ *                                            + DDL + warnings (nothing saved); `headers` per sample feed a
+ *                                            `header:<name>` discriminator
  *   GET    /api/sources/:name                definition + SQL tables + DDL + lineage
  *   PUT    /api/sources/:name                edit → new version (`version` in the body or ?expectedVersion guards)
  *   DELETE /api/sources/:name                204
@@ -27,7 +29,7 @@ import { fieldError } from '../catalog/dictionary/source-validation.js';
 import type { EmbeddedLog } from '../connectors/embedded-log/embedded-log.js';
 import { tailTopic } from '../connectors/embedded-log/log-tail.js';
 import { ingestEvents, splitMessages, type IncomingMessage } from './ingest.js';
-import { sampleKafkaTopic } from '../connectors/kafka/sample-topic.js';
+import { sampleKafkaTopic, type TopicSample } from '../connectors/kafka/sample-topic.js';
 import { addApiSchemas, errorResponses, schemaRef as ref } from './platform/api-schemas.js';
 
 export interface DictionaryApiOptions {
@@ -120,6 +122,9 @@ export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiO
     const b = req.body;
     let samples: unknown[];
     let opts: InferOptions = {};
+    // Per-sample headers (for a `header:<name>` discriminator) and, for a live topic, the messages read.
+    let headers: InferOptions['headers'];
+    let sampled: TopicSample[] | undefined;
     if (b instanceof JsonLinesBody) samples = splitMessages(b.text).map((m) => m.value);
     else if (Array.isArray(b)) samples = b;
     else if (isObj(b)) {
@@ -135,20 +140,22 @@ export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiO
         if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 10_000) throw bad('kafka.count', 'must be an integer from 1 to 10000');
         const props = k['properties'];
         if (props !== undefined && (!isObj(props) || Object.values(props).some((v) => typeof v !== 'string'))) throw bad('kafka.properties', 'must map names to strings');
-        const msgs = await sampleKafkaTopic({ bootstrapServers: k['bootstrapServers'], topic: k['topic'], count, ...(props ? { properties: props as Record<string, string> } : {}) });
-        samples = msgs.map((m) => m.value);
+        sampled = await sampleKafkaTopic({ bootstrapServers: k['bootstrapServers'], topic: k['topic'], count, ...(props ? { properties: props as Record<string, string> } : {}) });
+        samples = sampled.map((m) => m.value);
+        headers = sampled.map((m) => m.headers);
       }
       else throw bad('samples', 'must be an array of JSON messages (objects or JSON texts) or a JSON-lines text (or give "kafka" to sample a live topic)');
       if (b['options'] !== undefined) {
         if (!isObj(b['options'])) throw bad('options', 'must be an object');
         opts = validateInferOptions(b['options']);
       }
+      if (b['headers'] !== undefined && !sampled) headers = validateSampleHeaders(b['headers'], samples.length);
     } else throw bad('body', 'must be {"samples": [...], "options": {...}}');
-    if (samples.length === 0) throw bad('samples', 'give at least one sample message');
-    const r = inferSchema(samples, opts);
+    if (samples.length === 0) throw sampled ? bad('kafka.topic', 'has no messages to sample') : bad('samples', 'give at least one sample message');
+    const r = inferSchema(samples, headers ? { ...opts, headers } : opts);
     const errors = r.warnings.filter((w) => w.severity === 'error');
     if (errors.length > 0) throw new FreshetError(errors.map((x) => ({ ...x, source: x.code === E.BadDiscriminator ? 'options.discriminator' : 'samples' })));
-    return r;
+    return sampled ? { ...r, samples: sampled } : r;
   }));
 
   app.get('/api/sources/:name', doc('A source: definition, SQL tables, DDL, lineage', { 200: obj({ source: ref('SourceDefinition'), tables: { type: 'array', items: { type: 'string' } }, ddl: { type: 'string' }, lineage: { type: 'array', items: { type: 'string' } } }) }), wrap(async (req) => {
@@ -254,6 +261,15 @@ function validateInferOptions(o: Record<string, unknown>): InferOptions {
   }
   if (o['watermarkDelayMs'] !== undefined) out.watermarkDelayMs = intParam(o['watermarkDelayMs'], 'options.watermarkDelayMs', 0, 0, 365 * 86_400_000);
   return out;
+}
+
+/** `headers` of an infer request: one name → text map (or null) per sample, in the samples' order. */
+function validateSampleHeaders(h: unknown, count: number): NonNullable<InferOptions['headers']> {
+  if (!Array.isArray(h) || h.some((x) => x !== null && (!isObj(x) || Object.values(x).some((v) => typeof v !== 'string')))) {
+    throw bad('headers', 'must be an array with, per sample, an object mapping header names to strings (or null)');
+  }
+  if (h.length !== count) throw bad('headers', `has ${h.length} entries for ${count} samples: give one per sample, in order`);
+  return h as NonNullable<InferOptions['headers']>;
 }
 
 function validateStatsDelta(b: unknown): StatsDelta {

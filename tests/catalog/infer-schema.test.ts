@@ -155,3 +155,48 @@ test('multi-type: one schema per discriminator value, one table per type with th
   const nested = inferSchema(j({ meta: { kind: 'a' }, x: 1 }, { meta: { kind: 'b' }, y: 's' }), { discriminator: '$.meta.kind' });
   assert.deepEqual(Object.keys(nested.types!), ['a', 'b']);
 });
+
+test('multi-type by header: samples grouped by their header value; the body field of that name is only data', () => {
+  const samples = j(
+    { id: 1, kind: 'body-says-x', amount: 2.5, ts: 1714564800000 },
+    { id: 2, kind: 'body-says-x', page: '/', ts: 1714564800001 },
+    { id: 3, kind: 'body-says-y', amount: 4, ts: 1714564800002 },
+    { id: 4 },
+    { id: 5, page: '/b', ts: 1714564800003 },
+  );
+  const headers: (Record<string, string> | null)[] = [{ type: 'order', other: 'a' }, { type: 'click' }, { type: 'order' }, null, { type: 'click', kind: 'ignored' }];
+  const r = inferSchema(samples, { name: 'app_events', discriminator: 'header:type', headers });
+  assert.deepEqual(Object.keys(r.types!), ['order', 'click']);
+  assert.deepEqual(types(r.types!['order']), [['id', 'INT'], ['kind', 'STRING'], ['amount', 'DOUBLE'], ['ts', 'BIGINT']]);
+  assert.deepEqual(types(r.types!['click']), [['id', 'INT'], ['kind', 'STRING'], ['page', 'STRING'], ['ts', 'BIGINT']]);
+  // `kind` is missing in sample 5 (click): nullable, not observed non-null; `page` is in both click samples.
+  assert.equal(field(r.types!['click'], 'kind').observedNonNull, false);
+  assert.equal(field(r.types!['click'], 'page').observedNonNull, true);
+  assert.equal(r.types!['order']!.eventTimeColumn, 'ts_ltz');
+  assert.deepEqual(r.discriminator, { path: 'header:type' });
+  assert.equal(r.samplesRead, 4);
+  assert.deepEqual(r.warnings.map((w) => [w.code, w.message]), [['DICT109', "sample 4 has no header 'type'; skipped"]]);
+  assert.match(r.ddl, /CREATE TABLE `app_events`\.`order`/);
+  assert.match(r.ddl, /'freshet\.discriminator' = 'header:type'/);
+  assert.match(r.ddl, /'freshet\.discriminator\.value' = 'click'/);
+  for (const ddl of r.ddl.split('\n\n')) assert.ok(parseCreateTable(ddl).ddl, ddl);
+  // Samples given as parsed objects work the same; headers shorter than the samples leave the rest without.
+  const short = inferSchema([{ a: 1 }, { a: 2 }], { discriminator: 'header:type', headers: [{ type: 't' }] });
+  assert.deepEqual(Object.keys(short.types!), ['t']);
+  assert.equal(short.samplesRead, 1);
+  // Without headers at all a header discriminator cannot be inferred: an error naming what is needed.
+  const none = inferSchema(samples, { discriminator: 'header:type' });
+  assert.equal(none.types, undefined);
+  assert.equal(none.warnings[0]!.code, 'DICT108');
+  assert.equal(none.warnings[0]!.severity, 'error');
+  assert.match(none.warnings[0]!.message, /headers are needed/);
+  // Every sample without the header: nothing read, the no-samples error.
+  const missing = inferSchema(samples, { discriminator: 'header:type', headers: [] });
+  assert.equal(missing.samplesRead, 0);
+  assert.deepEqual(missing.warnings.map((w) => w.code), ['DICT109', 'DICT109', 'DICT109', 'DICT109', 'DICT109', 'DICT105']);
+});
+
+test('a JSON-path discriminator ignores headers', () => {
+  const r = inferSchema(j({ type: 'a', x: 1 }, { type: 'b', y: 2 }), { discriminator: '$.type', headers: [{ type: 'zzz' }, { type: 'zzz' }] });
+  assert.deepEqual(Object.keys(r.types!), ['a', 'b']);
+});

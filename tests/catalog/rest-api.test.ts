@@ -42,6 +42,9 @@ test('validation errors are 4xx naming the field, never 500', async () => {
       ['POST', '/api/sources/infer', { samples: 'not json' }, 400, /no sample is a JSON object/, 'samples'],
       ['POST', '/api/sources/infer', { samples: ['{"a":1}'], options: { decimals: 'float' } }, 400, /decimals/, 'options.decimals'],
       ['POST', '/api/sources/infer', { samples: ['{"a":1}'], options: { discriminator: 'type' } }, 400, /JSON path/, 'options.discriminator'],
+      ['POST', '/api/sources/infer', { samples: ['{"a":1}'], options: { discriminator: 'header:t' } }, 400, /headers are needed/, 'options.discriminator'],
+      ['POST', '/api/sources/infer', { samples: ['{"a":1}'], headers: [{ t: 1 }] }, 400, /header names to strings/, 'headers'],
+      ['POST', '/api/sources/infer', { samples: ['{"a":1}', '{"a":2}'], headers: [{ t: 'x' }] }, 400, /1 entries for 2 samples/, 'headers'],
       ['GET', '/api/sources/nope', undefined, 404, /unknown source 'nope'/],
       ['PUT', '/api/sources/nope', { description: 'x' }, 404, /unknown source/],
       ['POST', '/api/sources/nope/events', '{"a":1}', 404, /unknown source/],
@@ -155,5 +158,23 @@ test('multi-type topic: events routed to two SQL tables, unknown types and drift
     const last = (rows: unknown[][]): unknown[][] => rows;
     assert.deepEqual(last(out.rows[0]!), [[3, 16.5]]);
     assert.deepEqual(out.rows[1]!.map((r) => [r[0], r[1]]).sort(), [['/a', 2], ['/b', 1]]);
+  });
+});
+
+test('infer by a header discriminator from samples with their headers', async () => {
+  await withServer(async (app) => {
+    const res = await app.inject({ method: 'POST', url: '/api/sources/infer', payload: {
+      samples: '{"id": 1, "amount": 2.5}\n{"id": 2, "page": "/"}\n{"id": 3}',
+      headers: [{ kind: 'order' }, { kind: 'click', trace: 'z' }, null],
+      options: { discriminator: 'header:kind', name: 'ev' },
+    } });
+    assert.equal(res.statusCode, 200, res.body);
+    const r = res.json() as { types: Record<string, { fields: { name: string; type: string }[] }>; discriminator: { path: string }; samplesRead: number; samples?: unknown; warnings: { code: string }[] };
+    assert.deepEqual(Object.fromEntries(Object.entries(r.types).map(([t, s]) => [t, s.fields.map((f) => `${f.name} ${f.type}`)])),
+      { order: ['id INT', 'amount DOUBLE'], click: ['id INT', 'page STRING'] });
+    assert.deepEqual(r.discriminator, { path: 'header:kind' });
+    assert.equal(r.samplesRead, 2);
+    assert.deepEqual(r.warnings.map((w) => w.code), ['DICT109']);
+    assert.equal(r.samples, undefined); // only a live topic's messages are echoed
   });
 });

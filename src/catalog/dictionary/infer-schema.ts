@@ -29,8 +29,16 @@ export interface InferOptions {
   decimals?: 'double' | 'exact' | 'auto';
   /** Make fields present and non-null in every sample NOT NULL (default false: nullable, `observedNonNull` set). */
   notNullWhenObserved?: boolean;
-  /** Multi-type topic: a JSON path such as `$.type`; samples are grouped by its value, one schema per value. */
+  /**
+   * Multi-type topic: a JSON path such as `$.type`, or `header:<name>` (needs `headers`); samples are grouped by its
+   * value, one schema per value.
+   */
   discriminator?: string;
+  /**
+   * Each sample's message headers, by position (parallel to the samples; null/undefined = none). Read only by a
+   * `header:<name>` discriminator.
+   */
+  headers?: readonly (Readonly<Record<string, string>> | null | undefined)[];
   /** Table name used in the DDL (default 'inferred'). */
   name?: string;
   /** Watermark delay of the suggested event-time column (default 5000 ms). */
@@ -346,10 +354,10 @@ export function inferSchema(samples: readonly (string | unknown)[], options: Inf
   if (typeof disc === 'string') {
     return { warnings: [diag(E.BadDiscriminator, disc, undefined, undefined, 'error')], ddl: '', samplesRead: 0 };
   }
-  if (disc && disc.kind === 'header') {
+  if (disc && disc.kind === 'header' && options.headers === undefined) {
     return {
-      warnings: [diag(E.BadDiscriminator, `cannot infer types by header '${disc.name}' from message bodies`, undefined,
-        'infer each type from its own samples, or use a JSON path discriminator such as $.type', 'error')],
+      warnings: [diag(E.BadDiscriminator, `cannot infer types by header '${disc.name}' from message bodies alone: the samples' headers are needed`, undefined,
+        'sample the live topic (its headers are read), give each sample\'s headers, or use a JSON path discriminator such as $.type', 'error')],
       ddl: '', samplesRead: 0,
     };
   }
@@ -374,9 +382,10 @@ export function inferSchema(samples: readonly (string | unknown)[], options: Inf
     }
     let key: string | undefined;
     if (disc) {
-      key = discriminatorValue(v, disc);
+      key = discriminatorValue(v, disc, options.headers?.[idx] ?? null);
       if (key === undefined) {
-        warnings.push(diag(E.MissingDiscriminator, `sample ${idx + 1} has no value at discriminator '${options.discriminator}'; skipped`, undefined, undefined, 'warning'));
+        const what = disc.kind === 'header' ? `no header '${disc.name}'` : `no value at discriminator '${options.discriminator}'`;
+        warnings.push(diag(E.MissingDiscriminator, `sample ${idx + 1} has ${what}; skipped`, undefined, undefined, 'warning'));
         return;
       }
     }

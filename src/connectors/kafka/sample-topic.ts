@@ -1,7 +1,8 @@
 /**
  * Reads the newest N messages of a live Kafka topic (spread over its partitions) for schema inference and the data
  * dictionary's live samples. Never joins a consumer group and commits nothing: partitions are assigned by hand at
- * `high - share` and read up to the high watermark seen at the start.
+ * `high - share` and read up to the high watermark seen at the start. Each sample keeps its key and headers (a
+ * `header:<name>` discriminator types messages by a header).
  */
 import { FreshetError, diag } from '../../common/diagnostics.js';
 import { call, kafkaError, loadKafkaClient, type RdMessage, type RdMetadata } from './kafka-client.js';
@@ -17,7 +18,31 @@ export interface TopicSampleOptions {
   timeoutMs?: number;
 }
 
-export interface TopicSample { partition: number; offset: number; timestamp?: number; value: string }
+/**
+ * One sampled message. `key` and header values are UTF-8 text; a header repeated in a message keeps its first
+ * value, as the Kafka source's header discriminator reads it, so inference groups a sample by the same type the
+ * running source gives it.
+ */
+export interface TopicSample {
+  partition: number; offset: number; timestamp?: number; value: string;
+  key: string | null;
+  headers: Record<string, string>;
+}
+
+/** The message's headers as a name → UTF-8 text map (first value of a repeated name; {} when it has none). */
+export function sampleHeaders(m: Pick<RdMessage, 'headers'>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of m.headers ?? []) {
+    for (const [name, v] of Object.entries(h)) {
+      if (!Object.hasOwn(out, name)) out[name] = typeof v === 'string' ? v : v.toString('utf8');
+    }
+  }
+  return out;
+}
+
+function keyText(k: RdMessage['key']): string | null {
+  return k === null || k === undefined ? null : typeof k === 'string' ? k : k.toString('utf8');
+}
 
 export async function sampleKafkaTopic(o: TopicSampleOptions): Promise<TopicSample[]> {
   const want = Math.max(1, o.count ?? 100);
@@ -54,7 +79,10 @@ export async function sampleKafkaTopic(o: TopicSampleOptions): Promise<TopicSamp
       for (const m of batch) {
         const end = ends.get(m.partition);
         if (end === undefined || m.offset >= end) { open.delete(m.partition); continue; }
-        out.push({ partition: m.partition, offset: m.offset, ...(m.timestamp !== undefined ? { timestamp: m.timestamp } : {}), value: m.value?.toString('utf8') ?? '' });
+        out.push({
+          partition: m.partition, offset: m.offset, ...(m.timestamp !== undefined ? { timestamp: m.timestamp } : {}),
+          value: m.value?.toString('utf8') ?? '', key: keyText(m.key), headers: sampleHeaders(m),
+        });
         if (m.offset + 1 >= end) open.delete(m.partition);
       }
     }

@@ -259,6 +259,7 @@ export const apiSchemas = {
       discriminator: { type: 'object', required: ['path'], properties: { path: str } },
       warnings: { type: 'array', items: ref('Warning') },
       ddl: str, samplesRead: int,
+      samples: { type: 'array', items: ref('LogSample'), description: 'The messages read from a live Kafka topic (value text, partition, offset, timestamp, key, headers); absent for given samples' },
     },
   },
   Warning: {

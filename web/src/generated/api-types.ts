@@ -5286,6 +5286,8 @@ export interface components {
             discriminator?: {
                 path: string;
             };
+            /** @description The messages read from a live Kafka topic (value text, partition, offset, timestamp, key, headers); absent for given samples */
+            samples?: components["schemas"]["LogSample"][];
             samplesRead: number;
             schema?: components["schemas"]["TypeSchema"];
             types?: {

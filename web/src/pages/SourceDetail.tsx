@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { client, ok, dictionaryBody, errorText, type Schemas, type SourceDef, type SourceStats, type TypeSchema } from '../api.js';
 import { SchemaEditor, usePoll } from '../components.js';
 import { LineChart } from '../chart.js';
+import { headersText } from './SourcesPage.js';
 
 /** One poll of the source's statistics: time (s), messages/s, parse errors/s and dead letters/s since the last. */
 interface RatePoint { t: number; rate: number; errors: number; dead: number }
@@ -66,7 +67,7 @@ export function SourceDetail({ name }: { name: string }) {
       {draft && <button className="secondary" onClick={() => setDraft(null)}>Discard</button>}
       {msg && <span className="muted"> {msg}</span>}
       <h2>{live ? 'Live samples (newest first)' : 'Stored samples'}</h2>
-      <pre data-testid="live-samples">{samples.map((s) => `${s.partition !== undefined ? `p${s.partition}@${s.offset} ${s.timestamp ? new Date(s.timestamp).toISOString().slice(11, 23) : ''}  ` : ''}${typeof s.value === 'string' ? s.value : JSON.stringify(s.value)}`).join('\n') || '(no messages yet)'}</pre>
+      <pre data-testid="live-samples">{samples.map((s) => `${s.partition !== undefined ? `p${s.partition}@${s.offset} ${s.timestamp ? new Date(s.timestamp).toISOString().slice(11, 23) : ''}  ` : ''}${headersText(s.headers)}${typeof s.value === 'string' ? s.value : JSON.stringify(s.value)}`).join('\n') || '(no messages yet)'}</pre>
       <h2>Dead letters</h2>
       <pre data-testid="dead-letter-samples">{stats?.deadLetterSamples.map((x) => `${x.at} ${x.where ? `${x.where} ` : ''}${x.reason}\n  ${x.raw}`).join('\n') || '(none)'}</pre>
       <h2>Flink SQL</h2>

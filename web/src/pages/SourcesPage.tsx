@@ -13,6 +13,12 @@ type Kind = 'embedded-log' | 'kafka';
 const propsOf = (text: string): Record<string, string> => Object.fromEntries(text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && l.includes('='))
   .map((l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim()]));
 
+/** A sample's headers as `[name=value, ...] ` (empty when it has none). */
+export const headersText = (h: Record<string, string> | null | undefined): string => {
+  const e = Object.entries(h ?? {});
+  return e.length > 0 ? `[${e.map(([k, v]) => `${k}=${v}`).join(', ')}] ` : '';
+};
+
 function Register({ onSaved }: { onSaved: () => void }) {
   const [name, setName] = useState('');
   const [text, setText] = useState('');
@@ -37,7 +43,9 @@ function Register({ onSaved }: { onSaved: () => void }) {
   const save = async (): Promise<void> => {
     setErr('');
     try {
-      const samples = text.trim().startsWith('[') ? (JSON.parse(text) as unknown[]).map((x) => JSON.stringify(x)) : text.split(/\r?\n/).filter((l) => l.trim());
+      // Stored samples: the uploaded file, else the messages sampled off the live topic.
+      const samples = !text.trim() && inf?.samples ? inf.samples.map((m) => (typeof m.value === 'string' ? m.value : JSON.stringify(m.value)))
+        : text.trim().startsWith('[') ? (JSON.parse(text) as unknown[]).map((x) => JSON.stringify(x)) : text.split(/\r?\n/).filter((l) => l.trim());
       const secrets = propsOf(secretProps);
       const connection = kind === 'kafka'
         ? { bootstrapServers: servers, topic: topic || name, properties: propsOf(props), ...(Object.keys(secrets).length > 0 ? { secrets } : {}) }
@@ -56,7 +64,7 @@ function Register({ onSaved }: { onSaved: () => void }) {
       <div className="row">
         <div><label>Name</label><input aria-label="source name" value={name} onChange={(e) => setName(e.target.value)} placeholder="orders" /></div>
         <div><label>Owner</label><input aria-label="source owner" value={owner} onChange={(e) => setOwner(e.target.value)} /></div>
-        <div><label>Type discriminator (multi-type topics)</label><input aria-label="discriminator" value={disc} onChange={(e) => setDisc(e.target.value)} placeholder="$.type" /></div>
+        <div><label>Type discriminator (multi-type topics)</label><input aria-label="discriminator" value={disc} onChange={(e) => setDisc(e.target.value)} placeholder="$.type or header:kind" /></div>
         <div>
           <label>Where the events are</label>
           <select aria-label="source kind" value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
@@ -91,6 +99,9 @@ function Register({ onSaved }: { onSaved: () => void }) {
       {inf && (
         <>
           <p className="muted">Read {inf.samplesRead} samples. {inf.warnings.map((w) => w.message).join(' ')}</p>
+          {inf.samples && inf.samples.length > 0 && (
+            <pre data-testid="topic-samples">{inf.samples.slice(-10).map((m) => `p${m.partition}@${m.offset} ${m.key ? `key=${m.key} ` : ''}${headersText(m.headers)}${typeof m.value === 'string' ? m.value : JSON.stringify(m.value)}`).join('\n')}</pre>
+          )}
           {inf.schema && <SchemaEditor schema={inf.schema} onChange={(s) => setInf({ ...inf, schema: s })} title="Inferred schema" />}
           {inf.types && Object.entries(inf.types).map(([t, s]) => (
             <SchemaEditor key={t} schema={s} title={`Type '${t}' (table ${name || 'source'}.${t})`} onChange={(ns) => setInf({ ...inf, types: { ...inf.types, [t]: ns } })} />
