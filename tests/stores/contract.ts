@@ -127,6 +127,15 @@ export function kvStoreContract(name: string, fixture: () => Promise<StoreFixtur
     assert.deepEqual([...other!], [[0, '[9]']]);
     assert.deepEqual([...hour!], [[0, '[h]']]);
     assert.equal(none!.size, 0);
+    // Bounds between tile starts, an empty range, and a range of many positions (stores may read it another way).
+    const [unaligned, empty, wide] = await s.readTiles(tb, [
+      { key: 'u1', granularityMs: g, from: g / 2, to: 2 * g + 1 },
+      { key: 'u1', granularityMs: g, from: 2 * g, to: 2 * g },
+      { key: 'u1', granularityMs: g, from: -10_000 * g, to: 10_000 * g },
+    ]);
+    assert.deepEqual([...unaligned!], [[g, '[2]'], [2 * g, '[3]']]);
+    assert.equal(empty!.size, 0);
+    assert.deepEqual([...wide!], [[0, '[1]'], [g, '[2]'], [2 * g, '[3]'], [3 * g, '[4]']]);
     // Versions per tile: a stale write to one tile does not block a newer one to another.
     assert.equal(await s.writeTiles(tb, [w(g, '[old]', 1), w(2 * g, '[3b]', 2), w(0, '[1b]', 5)]), 2);
     assert.equal(await s.writeTiles(tb, [w(0, '[1c]', 4)]), 0);

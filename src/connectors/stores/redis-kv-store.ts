@@ -27,6 +27,15 @@ export interface RedisKvOptions {
   connectTimeoutMs?: number;
 }
 
+/** Most tile positions a read names one by one (HMGET); wider ranges read the whole record. */
+const MAX_FIELDS = 4096;
+
+/** A stored tile field is `<version>|<value>`; an empty value is a deleted position. */
+function addTile(out: Map<number, string>, start: number, s: string): void {
+  const bar = s.indexOf('|');
+  if (bar >= 0 && bar < s.length - 1) out.set(start, s.slice(bar + 1));
+}
+
 /** Writes per script call: bounds how long one call holds the (single-threaded) server. */
 const CHUNK = 1000;
 
@@ -210,21 +219,46 @@ export class RedisKvStore implements KvStore {
 
   async readTiles(table: string, reads: readonly TileRead[]): Promise<Map<number, string>[]> {
     if (reads.length === 0) return [];
+    // Tile starts are multiples of the granularity, so a range names its fields: HMGET them rather than HGETALL the
+    // record (which also holds the positions kept for other windows and for retention, with their edge entries).
+    // A range of more than MAX_FIELDS positions reads the whole record instead.
     const m = this.c().multi();
-    for (const r of reads) m.hGetAll(tileKey(table, r.key, r.granularityMs));
-    const replies = await m.execAsPipeline() as Record<string, string>[];
-    return reads.map((r, i) => {
-      const out = new Map<number, string>();
-      const h = replies[i] ?? {};
-      for (const f of Object.keys(h)) {
-        const start = Number(f);
-        if (!(start >= r.from && start < r.to)) continue;
-        const s = h[f]!;
-        const bar = s.indexOf('|');
-        if (bar >= 0 && bar < s.length - 1) out.set(start, s.slice(bar + 1));
+    const fields: (string[] | undefined)[] = [];
+    for (const r of reads) {
+      const g = r.granularityMs;
+      const first = Math.ceil(r.from / g) * g;
+      const n = r.to > first ? Math.ceil((r.to - first) / g) : 0;
+      if (n <= MAX_FIELDS) {
+        const f = new Array<string>(n);
+        for (let i = 0; i < n; i++) f[i] = String(first + i * g);
+        fields.push(f);
+        if (n > 0) m.hmGet(tileKey(table, r.key, g), f);
+      } else {
+        fields.push(undefined);
+        m.hGetAll(tileKey(table, r.key, g));
       }
-      return new Map([...out].sort((a, b) => a[0] - b[0]));
-    });
+    }
+    const replies = (await m.execAsPipeline()) as unknown[];
+    const out: Map<number, string>[] = [];
+    let j = 0;
+    for (let i = 0; i < reads.length; i++) {
+      const r = reads[i]!, f = fields[i];
+      const tiles = new Map<number, string>();
+      if (f === undefined) {
+        const h = (replies[j++] ?? {}) as Record<string, string>;
+        const starts = Object.keys(h).map(Number).filter((p) => p >= r.from && p < r.to).sort((a, b) => a - b);
+        for (const p of starts) addTile(tiles, p, h[String(p)]!);
+      } else if (f.length > 0) {
+        const vals = (replies[j++] ?? []) as (string | null)[];
+        // Ascending by construction.
+        for (let k = 0; k < f.length; k++) {
+          const v = vals[k];
+          if (v != null) addTile(tiles, Number(f[k]), v);
+        }
+      }
+      out.push(tiles);
+    }
+    return out;
   }
 
   async expireTiles(table: string, key: string, granularityMs: number, before: number): Promise<void> {
