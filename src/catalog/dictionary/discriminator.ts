@@ -24,11 +24,12 @@ export function parseDiscriminator(text: string): DiscriminatorPath | string {
  * absent or holds an object, array or null. Numbers and booleans are read as their text.
  */
 export function discriminatorValue(body: unknown, path: DiscriminatorPath, headers?: Record<string, string> | null): string | undefined {
-  if (path.kind === 'header') return headers?.[path.name] ?? undefined;
+  // Own properties only: a header named like an Object.prototype member (`constructor`) is absent unless sent.
+  if (path.kind === 'header') return headers != null && Object.hasOwn(headers, path.name) ? headers[path.name] : undefined;
   let cur: unknown = body;
   for (const s of path.steps) {
     if (cur instanceof Map) cur = cur.get(s);
-    else if (cur !== null && typeof cur === 'object' && !Array.isArray(cur)) cur = (cur as Record<string, unknown>)[s];
+    else if (cur !== null && typeof cur === 'object' && !Array.isArray(cur)) cur = Object.hasOwn(cur, s) ? (cur as Record<string, unknown>)[s] : undefined;
     else return undefined;
   }
   if (typeof cur === 'string') return cur;
