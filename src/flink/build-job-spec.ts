@@ -32,8 +32,11 @@ export function isSecretOption(key: string): boolean {
   return /(^|[.-])(password|secret|token)($|[.-])/i.test(key) || /sasl\.jaas\.config$/i.test(key) || /(^|\.)ssl\.key(store)?\.password$/i.test(key);
 }
 
-/** Options of a tiled feature table carried to its Flink tile table (the connection; the layout is in `freshet.tiles`). */
-const TILE_TABLE_OPTIONS = new Set(['connector', 'host', 'port', 'username', 'password', 'database', 'connect-timeout']);
+/**
+ * Options of a tiled feature table carried to its Flink tile table (the connection of a `redis` or `aerospike` table;
+ * the layout is in `freshet.tiles`).
+ */
+const TILE_TABLE_OPTIONS = new Set(['connector', 'host', 'port', 'username', 'password', 'database', 'connect-timeout', 'hosts', 'namespace', 'set']);
 
 /** Connectors that exist only in Freshet's embedded engine. */
 const FRESHET_ONLY_CONNECTORS: Readonly<Record<string, string>> = {
@@ -219,7 +222,7 @@ class SpecBuilder {
       kept.push(connector?.value.value === 'filesystem' && key === 'path' ? this.absolutePath(o) : o);
     }
     const tiledName = s.name.parts[s.name.parts.length - 1]!.text.toLowerCase();
-    if (template === 'redis' && this.tiles.has(tiledName)) this.tileOptions.set(tiledName, kept);
+    if (template !== undefined && this.tiles.has(tiledName)) this.tileOptions.set(tiledName, kept);
     const split = this.headerSplits.get(s);
     if (split) for (const sql of headerSplitStatements(s, kept, split.header, split.value)) this.push('ddl', sql, s.span);
     else this.push('ddl', printStatement({ ...s, options: kept }), s.span);
@@ -299,16 +302,16 @@ class SpecBuilder {
   }
 
   /**
-   * A tiled INSERT: the projection the tile writer consumes goes to a table of the template's `redis` connector in
-   * tile mode (same connection options as the feature table, the `freshet.tiles` config); the feature table itself
-   * stays declared (it may be read by lookups).
+   * A tiled INSERT: the projection the tile writer consumes goes to a table of the template's `redis` or `aerospike`
+   * connector (the feature table's) in tile mode (same connection options as the feature table, the `freshet.tiles`
+   * config); the feature table itself stays declared (it may be read by lookups).
    */
   private tiledInsert(s: Insert, plan: TiledInsertPlan): void {
     const kept = this.tileOptions.get(plan.table.toLowerCase());
     if (kept === undefined) {
       this.diags.push(diag(FlinkErrors.UnsupportedStatement,
-        `feature table '${plan.table}' is a tiled sliding-window feature; on the Flink engine tiles are written to 'redis' tables only`, s.span,
-        "use 'connector' = 'redis' for this table, or run it on the embedded engine"));
+        `feature table '${plan.table}' is a tiled sliding-window feature; on the Flink engine tiles are written to 'redis' and 'aerospike' tables only`, s.span,
+        "use 'connector' = 'redis' or 'aerospike' for this table, or run it on the embedded engine"));
       return;
     }
     this.requires.add('tiles');

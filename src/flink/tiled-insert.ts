@@ -3,8 +3,9 @@
  * table (docs/serving.md) with its TileSinkOperator; the Flink template job has the same writer in Java
  * (dev.freshet.flink.tiles). This module plans the script as the embedded engine does, finds the tiled INSERTs and
  * rewrites each into an append-only Flink INSERT that projects exactly what the writer consumes — the key parts, the
- * event time, each aggregate call's argument and FILTER flag — into a `redis` table declared with the option
- * `freshet.tiles`: the JSON the Java writer needs to write byte-identical tile records, versions and meta.
+ * event time, each aggregate call's argument and FILTER flag — into a table of the feature table's connector (`redis`
+ * or `aerospike`) declared with the option `freshet.tiles`: the JSON the Java writer needs to write byte-identical
+ * tile records, versions and meta (the template's RedisTileStore / AerospikeTileStore).
  *
  * The OVER form projects from the query's FROM and WHERE; the HOP form from the table the HOP call windows (and the
  * WHERE, which must not read the window columns): the writer assigns rows to slices itself, as the embedded one does.
@@ -19,7 +20,7 @@ import type { TileSinkSpec } from '../plan/rules/tile-features.js';
 import { compileSql } from '../runtime/sql-session.js';
 import { FlinkErrors } from './flink-error-codes.js';
 
-/** The redis table option that switches the sink to tile mode; its value is FlinkTileConfig as JSON. */
+/** The redis / aerospike table option that switches the sink to tile mode; its value is FlinkTileConfig as JSON. */
 export const TILES_OPTION = 'freshet.tiles';
 
 /** Aggregates the Java tile writer implements, with the argument types it accepts. */

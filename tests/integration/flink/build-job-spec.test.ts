@@ -372,3 +372,25 @@ GROUP BY k, window_start, window_end;`, { name: 't' });
   assert.ok(plain.spec?.requires?.includes('redis'));
   assert.ok(!plain.spec?.requires?.includes('tiles'));
 });
+
+test('a tiled aerospike feature table becomes the tile writer\'s projection into an aerospike tile table (no FLINK703)', () => {
+  const r = build(`CREATE TABLE ev (k STRING, v INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+  WITH ('connector' = 'kafka', 'topic' = 'ev', 'properties.bootstrap.servers' = 'b:9092', 'format' = 'json');
+CREATE TABLE f (k STRING, c BIGINT, s INT, PRIMARY KEY (k) NOT ENFORCED)
+  WITH ('connector' = 'aerospike', 'hosts' = 'a1:3000,a2', 'namespace' = 'features', 'set' = 'fs', 'username' = 'svc', 'password' = 'pw',
+        'table' = 'feat', 'tile.retention' = '2 h');
+INSERT INTO f SELECT k, COUNT(*) OVER w, SUM(v) OVER w FROM ev
+WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW);`);
+  assert.deepEqual(errors(r), []);
+  const spec = r.spec!;
+  assert.deepEqual(spec.requires, ['aerospike', 'secrets', 'tiles']);
+  const ddlTiles = spec.statements.find((x) => x.sql.startsWith('CREATE TABLE `__freshet_tiles_feat`'))!.sql;
+  // The aerospike connection travels (the password as its secret placeholder), then the store table and the layout.
+  assert.match(ddlTiles, /^CREATE TABLE `__freshet_tiles_feat` \(`k0` STRING, `ts` TIMESTAMP\(3\), `a1` INT\) WITH \('connector' = 'aerospike', 'hosts' = 'a1:3000,a2', 'namespace' = 'features', 'set' = 'fs', 'username' = 'svc', 'password' = '\{\{freshet-secret:s0\}\}', 'table' = 'feat', 'freshet\.tiles' = '/);
+  assert.doesNotMatch(ddlTiles, /'pw'|tile\.retention/);
+  assert.deepEqual(spec.secrets, { s0: 'pw' });
+  const cfg = JSON.parse(ddlTiles.slice(ddlTiles.indexOf("'freshet.tiles' = '") + 19, -2).replace(/''/g, "'")) as { spec: { table: string; retentionMs: number } };
+  assert.deepEqual([cfg.spec.table, cfg.spec.retentionMs], ['feat', 7_200_000]);
+  assert.equal(spec.statements[spec.statements.length - 1]!.sql,
+    'INSERT INTO `__freshet_tiles_feat`\nSELECT CAST(k AS STRING) AS `k0`, CAST(ts AS TIMESTAMP(3)) AS `ts`, CAST(v AS INT) AS `a1` FROM ev');
+});

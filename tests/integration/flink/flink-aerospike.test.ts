@@ -7,23 +7,15 @@
  * values in flink/src/test/java/dev/freshet/flink/aerospike/ (live ones with AEROSPIKE_HOSTS).
  * Skips with the reason when no cluster answers or the jar is not built (fails instead with FRESHET_REQUIRE_FLINK=1).
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
-import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import type { JobSpec } from '../../../src/flink/job-spec.js';
-import { FLINK_URL, flinkSkipReason, lockCluster } from './flink-helpers.js';
+import { flinkTestFile } from './flink-helpers.js';
 
-let skip: string | undefined;
-let unlock: (() => void) | undefined;
-const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
 
-before(async () => {
-  skip = await flinkSkipReason();
-  if (!skip) unlock = await lockCluster();
-});
-
-after(() => unlock?.());
+const file = flinkTestFile();
+const { deployer } = file;
 
 function specOf(options: string): JobSpec {
   const r = buildJobSpecFromScript(`
@@ -37,13 +29,13 @@ INSERT INTO f SELECT user_id, COUNT(*) FROM ev GROUP BY user_id;
 }
 
 test('the cluster finds the aerospike connector; its client reports an unreachable server when the job is built', async (t) => {
-  if (skip) return t.skip(skip);
+  if (file.skip) return t.skip(file.skip);
   await assert.rejects(deployer.deploy(specOf("'hosts' = '127.0.0.1:1', 'namespace' = 'test', 'username' = 'u', 'password' = 'p'")),
     /cannot connect to Aerospike at 127\.0\.0\.1:1/);
 });
 
 test("the connector's options are validated on the cluster as on the embedded engine", async (t) => {
-  if (skip) return t.skip(skip);
+  if (file.skip) return t.skip(file.skip);
   await assert.rejects(deployer.deploy(specOf("'hosts' = 'h:x', 'namespace' = 'test'")), /option 'hosts' must be 'host\[:port\]/);
   await assert.rejects(deployer.deploy(specOf("'namespace' = 'test', 'username' = 'u'")), /options 'username' and 'password' go together/);
 });

@@ -7,85 +7,28 @@
  * with the row a direct computation gives after that many events, the last one the stored row. Needs Flink, Kafka
  * and Redis; skips with the reason otherwise.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createClient } from 'redis';
-import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
-import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
-import { FLINK_URL, eventually, flinkSkipReason, lockCluster } from './flink-helpers.js';
-import { readWithHeaders } from './kafka-headers.js';
-import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason, produce } from '../kafka/kafka-helpers.js';
-import { REDIS_HOST, REDIS_PORT, redisSkipReason } from '../../stores/store-helpers.js';
+import {
+  RESTART_UNTIL_TASKMANAGER_IS_BACK, buildSpec, eventually, flinkTestFile, keyedByUser, killTaskManagerDuring, readWithHeaders,
+  recoveryInput, runningTotals, storedRows,
+} from './flink-helpers.js';
+import { BOOTSTRAP, createTopic, freshTopic, produce } from '../kafka/kafka-helpers.js';
+import { REDIS_HOST, REDIS_PORT } from '../../stores/store-helpers.js';
 
-const FLINK_SH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'flink.sh');
-let skip: string | undefined;
-let unlock: (() => void) | undefined;
-const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
-let jobId: string | undefined;
 const TABLE = `fe_ck_rec_${Date.now().toString(36)}`;
-
-before(async () => {
-  skip = await flinkSkipReason();
-  if (!skip) {
-    let k: string | undefined;
-    try { k = await kafkaSkipReason(); } catch (e) { k = (e as Error).message; }
-    skip = k ?? ((await redisSkipReason()) || undefined);
-  }
-  if (!skip) unlock = await lockCluster();
-});
-
-after(async () => {
-  if (jobId) {
-    const state = (await deployer.job(jobId).catch(() => undefined))?.state;
-    if (state !== undefined && !['FINISHED', 'CANCELED', 'FAILED'].includes(state)) await deployer.cancel(jobId).catch(() => undefined);
-  }
-  if (!skip) {
-    const c = createClient({ socket: { host: REDIS_HOST, port: REDIS_PORT } });
-    await c.connect();
-    for (const k of await c.keys(`fs:${TABLE}:*`)) await c.del(k);
-    await c.quit();
-  }
-  unlock?.();
-});
-
-function flinkSh(cmd: string): string {
-  return execFileSync('bash', [FLINK_SH, cmd], { encoding: 'utf8', timeout: 180_000 });
-}
-
-interface Ev { user_id: string; amount: number }
-
-function events(n: number, users: number, seed: number): Ev[] {
-  let s = seed >>> 0;
-  const rnd = (): number => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
-  return Array.from({ length: n }, () => ({ user_id: `u${Math.floor(rnd() * users)}`, amount: Math.floor(rnd() * 100) }));
-}
-
-async function storedVersions(): Promise<Map<string, Record<string, string>>> {
-  const c = createClient({ socket: { host: REDIS_HOST, port: REDIS_PORT } });
-  await c.connect();
-  const out = new Map<string, Record<string, string>>();
-  for (const k of await c.keys(`fs:${TABLE}:*`)) if (!k.includes(':meta:')) out.set(k.slice(`fs:${TABLE}:`.length), await c.hGetAll(k));
-  await c.quit();
-  return out;
-}
+const file = flinkTestFile({ kafka: true, redis: true, storeTables: () => [TABLE] });
+const { deployer } = file;
 
 test('SIGKILL of the TaskManager: the exactly-once changed-keys topic has every change once', async (t) => {
-  if (skip) return t.skip(skip);
-  const topic = freshTopic('flink-ck-rec-in'), ck = freshTopic('flink-ck-rec');
-  await createTopic(topic, 3);
+  if (file.skip) return t.skip(file.skip);
+  const { topic, phases: [phase1, phase2, phase3] } = await recoveryInput('flink-ck-rec-in', 200, [4000, 8000, 3000]);
+  const ck = freshTopic('flink-ck-rec');
   await createTopic(ck, 3);
-  const users = 200;
-  const phase1 = events(4000, users, 1), phase2 = events(8000, users, 2), phase3 = events(3000, users, 3);
-  await produce(topic, phase1.map((e) => ({ key: e.user_id, value: JSON.stringify(e) })));
 
   const sql = `
 SET 'execution.checkpointing.interval' = '1 s';
-SET 'restart-strategy.type' = 'fixed-delay';
-SET 'restart-strategy.fixed-delay.attempts' = '60';
-SET 'restart-strategy.fixed-delay.delay' = '1 s';
+${RESTART_UNTIL_TASKMANAGER_IS_BACK}
 CREATE TABLE ev (user_id STRING, amount INT)
   WITH ('connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${BOOTSTRAP}',
         'properties.group.id' = 'freshet-flink-ck-rec', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
@@ -95,35 +38,20 @@ CREATE TABLE user_features (user_id STRING, n BIGINT, total BIGINT, PRIMARY KEY 
         'changed-keys.delivery-guarantee' = 'exactly-once', 'changed-keys.transactional-id-prefix' = '${TABLE}');
 INSERT INTO user_features SELECT user_id, COUNT(*), SUM(CAST(amount AS BIGINT)) FROM ev GROUP BY user_id;
 `;
-  const r = buildJobSpecFromScript(sql, { name: 'changed-keys-recovery' });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  jobId = await deployer.deploy(r.spec!);
+  const jobId = await file.deploy(buildSpec(sql, { name: 'changed-keys-recovery' }));
   await deployer.waitUntilRunning(jobId);
 
-  const count = async (): Promise<number> => [...(await storedVersions()).values()].reduce((s, h) => s + (JSON.parse(h['v']!) as { n: number }).n, 0);
+  const count = async (): Promise<number> => [...(await storedRows(TABLE)).values()].reduce((s, h) => s + (JSON.parse(h['v']!) as { n: number }).n, 0);
   await eventually('the first phase in Redis and two checkpoints', async () => {
-    const m = await deployer.metrics(jobId!);
+    const m = await deployer.metrics(jobId);
     return m.checkpoints.completed >= 2 && (await count()) === phase1.length ? true : undefined;
   }, 120_000);
 
-  try {
-    const producing = produce(topic, phase2.map((e) => ({ key: e.user_id, value: JSON.stringify(e) })));
-    await new Promise((res) => setTimeout(res, 300));
-    process.stderr.write(`# ${flinkSh('kill-taskmanager').trim()}\n`);
-    await producing;
-  } finally {
-    process.stderr.write(`# ${flinkSh('start').trim().split('\n').pop()}\n`);
-  }
-  await produce(topic, phase3.map((e) => ({ key: e.user_id, value: JSON.stringify(e) })));
+  await killTaskManagerDuring(produce(topic, keyedByUser(phase2)), 300);
+  await produce(topic, keyedByUser(phase3));
 
   const all = [...phase1, ...phase2, ...phase3];
-  const steps = new Map<string, { n: number; total: number }[]>();
-  for (const e of all) {
-    const list = steps.get(e.user_id) ?? [];
-    const prev = list[list.length - 1] ?? { n: 0, total: 0 };
-    list.push({ n: prev.n + 1, total: prev.total + e.amount });
-    steps.set(e.user_id, list);
-  }
+  const steps = runningTotals(all);
   await eventually('Redis equal to the oracle after the recovery', async () => ((await count()) === all.length ? true : undefined), 180_000);
   // The last changes are committed with the next completed checkpoint.
   const committed = await eventually('every change announced (read_committed)', async () => {
@@ -134,7 +62,7 @@ INSERT INTO user_features SELECT user_id, COUNT(*), SUM(CAST(amount AS BIGINT)) 
 
   const perKey = new Map<string, string[]>();
   for (const m of committed) perKey.set(m.key!, [...(perKey.get(m.key!) ?? []), m.value!]);
-  const stored = await storedVersions();
+  const stored = await storedRows(TABLE);
   assert.equal(perKey.size, steps.size, 'every key announced');
   for (const [user, s] of steps) {
     const want = s.map((x, i) => `{"key":"${user}","version":${2 ** 32 + i + 1},"op":"upsert","row":{"user_id":"${user}","n":${x.n},"total":${x.total}},"table":"${TABLE}"}`);

@@ -10,57 +10,26 @@
  * batch, so it announces only each batch's last change of a key), with the same last message per key and each key in
  * the same partition. Needs Flink, Kafka and Redis; skips with the reason otherwise.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient } from 'redis';
 import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
-import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import { runSql } from '../../../src/runtime/sql-session.js';
-import { FLINK_URL, flinkSkipReason, lockCluster } from './flink-helpers.js';
-import { readWithHeaders, type ReadMessage } from './kafka-headers.js';
-import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason, produce } from '../kafka/kafka-helpers.js';
-import { REDIS_HOST, REDIS_PORT, redisSkipReason } from '../../stores/store-helpers.js';
+import { flinkTestFile, keyedByUser, readWithHeaders, runningTotals, seededRandom, storedRows } from './flink-helpers.js';
+import { BOOTSTRAP, createTopic, freshTopic, produce, type HeaderedMessage } from '../kafka/kafka-helpers.js';
+import { REDIS_HOST, REDIS_PORT } from '../../stores/store-helpers.js';
 
-let skip: string | undefined;
-let unlock: (() => void) | undefined;
-const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
-const started: string[] = [];
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const TABLE = `fe_ck_${suffix}`, ALO = `fe_ck_alo_${suffix}`;
 /** The embedded engine writes the same store tables in this Redis database (Flink: database 0). */
 const EMB_DB = 1;
 
-before(async () => {
-  skip = await flinkSkipReason();
-  if (!skip) {
-    let k: string | undefined;
-    try { k = await kafkaSkipReason(); } catch (e) { k = (e as Error).message; }
-    skip = k ?? ((await redisSkipReason()) || undefined);
-  }
-  if (!skip) unlock = await lockCluster();
-});
-
-after(async () => {
-  for (const id of started) {
-    const state = (await deployer.job(id).catch(() => undefined))?.state;
-    if (state !== undefined && !['FINISHED', 'CANCELED', 'FAILED'].includes(state)) await deployer.cancel(id).catch(() => undefined);
-  }
-  if (!skip) {
-    for (const db of [0, EMB_DB]) {
-      const c = createClient({ socket: { host: REDIS_HOST, port: REDIS_PORT }, database: db });
-      await c.connect();
-      for (const t of [TABLE, ALO]) for (const k of await c.keys(`fs:${t}:*`)) await c.del(k);
-      await c.quit();
-    }
-  }
-  unlock?.();
-});
+const file = flinkTestFile({ kafka: true, redis: true, storeTables: () => [TABLE, ALO], redisDbs: [0, EMB_DB] });
+const { deployer } = file;
 
 interface Ev { user_id: string; amount: number }
 
 function events(n: number, users: number, seed: number): Ev[] {
-  let s = seed >>> 0;
-  const rnd = (): number => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  const rnd = seededRandom(seed);
   // A few keys need JSON escapes in the message (quote, backslash) and the store key escapes ('|').
   return Array.from({ length: n }, (_, i) => ({
     user_id: rnd() < 0.04 ? ['odd"user', 'back\\slash', 'pi|pe'][i % 3]! : `u${Math.floor(rnd() * users)}`,
@@ -93,25 +62,16 @@ END;
 
 interface Announcement { key: string; version: number; op: string; row?: { user_id: string; n: number; total: number }; table: string }
 
-const parse = (m: ReadMessage): Announcement => JSON.parse(m.value!) as Announcement;
+const parse = (m: HeaderedMessage): Announcement => JSON.parse(m.value!) as Announcement;
 
 /** Per key, the messages in topic order (a key's messages share one partition). */
-function byKey(msgs: readonly ReadMessage[]): Map<string, ReadMessage[]> {
-  const out = new Map<string, ReadMessage[]>();
+function byKey(msgs: readonly HeaderedMessage[]): Map<string, HeaderedMessage[]> {
+  const out = new Map<string, HeaderedMessage[]>();
   for (const m of msgs) {
     const a = parse(m);
     assert.equal(m.key, a.key, 'the message key is the entity key');
     out.set(a.key, [...(out.get(a.key) ?? []), m]);
   }
-  return out;
-}
-
-async function stored(db: number, table: string): Promise<Map<string, Record<string, string>>> {
-  const c = createClient({ socket: { host: REDIS_HOST, port: REDIS_PORT }, database: db });
-  await c.connect();
-  const out = new Map<string, Record<string, string>>();
-  for (const k of await c.keys(`fs:${table}:*`)) if (!k.includes(':meta:')) out.set(k.slice(`fs:${table}:`.length), await c.hGetAll(k));
-  await c.quit();
   return out;
 }
 
@@ -137,28 +97,21 @@ function javaPartition(key: string, partitions: number): number {
 const storeKey = (user: string): string => user;
 
 test('changed-keys topic on Flink: exactly-once and at-least-once, the embedded engine\'s messages', async (t) => {
-  if (skip) return t.skip(skip);
+  if (file.skip) return t.skip(file.skip);
   const topic = freshTopic('flink-ck-in'), ck = freshTopic('flink-ck-eo'), alo = freshTopic('flink-ck-alo');
   const ckEmb = freshTopic('emb-ck-eo'), aloEmb = freshTopic('emb-ck-alo');
   for (const x of [topic, ck, alo, ckEmb, aloEmb]) await createTopic(x, 3);
   const evs = events(1500, 60, 7);
-  await produce(topic, evs.map((e) => ({ key: e.user_id, value: JSON.stringify(e) })));
+  await produce(topic, keyedByUser(evs));
 
   // The direct computation: per key, the features after each of its events.
-  const after = new Map<string, { n: number; total: number }[]>();
-  for (const e of evs) {
-    const list = after.get(e.user_id) ?? [];
-    const prev = list[list.length - 1] ?? { n: 0, total: 0 };
-    list.push({ n: prev.n + 1, total: prev.total + e.amount });
-    after.set(e.user_id, list);
-  }
+  const after = runningTotals(evs);
 
   const r = buildJobSpecFromScript(script(topic, ck, alo, true), { name: 'changed-keys' });
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
   assert.deepEqual(r.spec!.requires, ['changed-keys', 'redis']);
   const t0 = Date.now();
-  const id = await deployer.deploy(r.spec!);
-  started.push(id);
+  const id = await file.deploy(r.spec!);
   await deployer.waitForState(id, ['FINISHED'], 180_000);
   const flinkMs = Date.now() - t0;
   const emb = await runSql(script(topic, ckEmb, aloEmb, false), {});
@@ -167,7 +120,7 @@ test('changed-keys topic on Flink: exactly-once and at-least-once, the embedded 
   // Exactly-once, every change: per key versions 2^32 + 1 .. n, each row the direct computation after that many events.
   const flinkMsgs = await readWithHeaders(ck, 'read_committed');
   const flinkKeys = byKey(flinkMsgs);
-  const redis = await stored(0, TABLE);
+  const redis = await storedRows(TABLE);
   assert.equal(flinkKeys.size, after.size, 'every key announced');
   assert.equal(flinkMsgs.length, evs.length, 'one message per change (sink.buffer-flush.max-rows = 1)');
   for (const [user, steps] of after) {
@@ -204,7 +157,7 @@ test('changed-keys topic on Flink: exactly-once and at-least-once, the embedded 
   // At-least-once without values (default buffering): per key strictly increasing versions, the last one stored.
   const aloMsgs = await readWithHeaders(alo, 'read_uncommitted');
   const aloKeys = byKey(aloMsgs);
-  const aloRedis = await stored(0, ALO);
+  const aloRedis = await storedRows(ALO);
   assert.equal(aloKeys.size, after.size);
   for (const [k, ms] of aloKeys) {
     const as = ms.map(parse);

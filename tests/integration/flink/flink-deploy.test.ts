@@ -5,48 +5,24 @@
  * state intact. Skips with the reason when no cluster answers or the jar is not built (fails instead with
  * FRESHET_REQUIRE_FLINK=1).
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
-import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import type { JobSpec } from '../../../src/flink/job-spec.js';
 import { runSql } from '../../../src/runtime/sql-session.js';
-import { FLINK_URL, eventually, flinkSkipReason, lockCluster, sinkLines } from './flink-helpers.js';
-import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason, produce } from '../kafka/kafka-helpers.js';
+import { buildSpec, eventually, flinkTestFile, kafkaSkip, seededRandom, sinkLines } from './flink-helpers.js';
+import { BOOTSTRAP, createTopic, freshTopic, produce } from '../kafka/kafka-helpers.js';
 
-let skip: string | undefined;
-let unlock: (() => void) | undefined;
-let dir = '';
-const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
-const started: string[] = [];
 
-before(async () => {
-  skip = await flinkSkipReason();
-  if (!skip) unlock = await lockCluster();
-  dir = mkdtempSync(join(tmpdir(), 'freshet-flink-'));
-});
-
-after(async () => {
-  // Leave no job running on a shared cluster.
-  if (!skip) {
-    for (const id of started) {
-      const state = (await deployer.job(id).catch(() => undefined))?.state;
-      if (state === 'RUNNING' || state === 'INITIALIZING' || state === 'CREATED' || state === 'RESTARTING') await deployer.cancel(id).catch(() => undefined);
-    }
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  unlock?.();
-});
+const file = flinkTestFile({ tmpPrefix: 'freshet-flink-' });
+const { deployer, dir } = file;
 
 interface Ev { user_id: string; amount: number; ts: string }
 
 /** Events one second apart (in order, so both engines see the same watermarks) for a few users. */
 function events(n: number, users: number, seed: number, startSecond = 0): Ev[] {
-  let s = seed >>> 0;
-  const rnd = (): number => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  const rnd = seededRandom(seed);
   const out: Ev[] = [];
   for (let i = 0; i < n; i++) {
     const ms = Date.UTC(2024, 0, 1) + (startSecond + i) * 1000;
@@ -80,17 +56,12 @@ FROM ev WHERE MOD(amount, 3) <> 0;
 `;
 }
 
-function specOf(sql: string, name: string): JobSpec {
-  const r = buildJobSpecFromScript(sql, { name, baseDir: dir });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  return r.spec!;
-}
+const specOf = (sql: string, name: string): JobSpec => buildSpec(sql, { name, baseDir: dir });
 
 async function runBoth(sql: (out: string) => string, name: string): Promise<void> {
   const flinkOut = join(dir, name, 'flink'), embeddedOut = join(dir, name, 'embedded');
   const t0 = Date.now();
-  const id = await deployer.deploy(specOf(sql(flinkOut), name));
-  started.push(id);
+  const id = await file.deploy(specOf(sql(flinkOut), name));
   await deployer.waitForState(id, ['FINISHED'], 120_000);
   const flinkMs = Date.now() - t0;
   const res = await runSql(sql(embeddedOut), { baseDir: dir });
@@ -104,7 +75,7 @@ async function runBoth(sql: (out: string) => string, name: string): Promise<void
 }
 
 test('bounded filesystem job: Flink output equals the embedded engine', async (t) => {
-  if (skip) return t.skip(skip);
+  if (file.skip) return t.skip(file.skip);
   const input = join(dir, 'fs-in');
   mkdirSync(input, { recursive: true });
   writeFileSync(join(input, 'events.json'), events(400, 7, 42).map((e) => JSON.stringify(e)).join('\n') + '\n');
@@ -113,14 +84,9 @@ test('bounded filesystem job: Flink output equals the embedded engine', async (t
 });
 
 test('bounded Kafka job: Flink output equals the embedded engine', async (t) => {
-  if (skip) return t.skip(skip);
-  let kafkaSkip: string | undefined;
-  try {
-    kafkaSkip = await kafkaSkipReason();
-  } catch (e) {
-    kafkaSkip = (e as Error).message; // FRESHET_REQUIRE_KAFKA is the Kafka suites' business; here Kafka is optional
-  }
-  if (kafkaSkip) return t.skip(kafkaSkip);
+  if (file.skip) return t.skip(file.skip);
+  const noKafka = await kafkaSkip(); // here Kafka is optional
+  if (noKafka) return t.skip(noKafka);
   const topic = freshTopic('flink');
   await createTopic(topic, 1);
   await produce(topic, events(300, 5, 7).map((e) => ({ key: e.user_id, value: JSON.stringify(e) })));
@@ -131,7 +97,7 @@ test('bounded Kafka job: Flink output equals the embedded engine', async (t) => 
 });
 
 test('unbounded job: savepoint, stop with savepoint, resume keeps keyed state and read positions', async (t) => {
-  if (skip) return t.skip(skip);
+  if (file.skip) return t.skip(file.skip);
   const input = join(dir, 'stream-in'), out = join(dir, 'stream-out');
   mkdirSync(input, { recursive: true });
   // A row-format filesystem sink makes a part file visible when it rolls (at a checkpoint after the rollover
@@ -153,8 +119,7 @@ FROM ev;
   const first = events(60, 4, 3), second = events(45, 4, 9, 60);
   writeAtomically(join(input, 'a.json'), first.map((e) => JSON.stringify(e)).join('\n') + '\n');
 
-  const id1 = await deployer.deploy(spec);
-  started.push(id1);
+  const id1 = await file.deploy(spec);
   await deployer.waitUntilRunning(id1);
   await eventually('the first file in the sink', () => (sinkLines(out).length >= first.length ? true : undefined));
   const sp1 = await deployer.savepoint(id1);
@@ -167,8 +132,7 @@ FROM ev;
 
   // While the job is stopped a second file arrives; the resumed job must read only it and continue the counts.
   writeAtomically(join(input, 'b.json'), second.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  const id2 = await deployer.deploy(spec, { savepointPath: sp2 });
-  started.push(id2);
+  const id2 = await file.deploy(spec, { savepointPath: sp2 });
   await deployer.waitUntilRunning(id2);
   await eventually('both files in the sink', () => (sinkLines(out).length >= first.length + second.length ? true : undefined));
   const m = await deployer.metrics(id2);
@@ -195,14 +159,9 @@ FROM ev;
 });
 
 test('multi-type Kafka topic: each type table reads its messages on Flink as on the embedded engine', async (t) => {
-  if (skip) return t.skip(skip);
-  let kafkaSkip: string | undefined;
-  try {
-    kafkaSkip = await kafkaSkipReason();
-  } catch (e) {
-    kafkaSkip = (e as Error).message;
-  }
-  if (kafkaSkip) return t.skip(kafkaSkip);
+  if (file.skip) return t.skip(file.skip);
+  const noKafka = await kafkaSkip();
+  if (noKafka) return t.skip(noKafka);
   const topic = freshTopic('flink-multi');
   await createTopic(topic, 1);
   const msgs: string[] = [];
@@ -233,8 +192,7 @@ UNION ALL SELECT 'seven', user_id, CAST(amount AS STRING), ts FROM sevens;
   const spec = specOf(sql(flinkOut), 'multi');
   assert.deepEqual(spec.requires, ['multi-type']);
   assert.match(spec.statements[0]!.sql, /'format' = 'freshet-json'/);
-  const id = await deployer.deploy(spec);
-  started.push(id);
+  const id = await file.deploy(spec);
   await deployer.waitForState(id, ['FINISHED'], 120_000);
   const res = await runSql(sql(embeddedOut), { baseDir: dir });
   assert.deepEqual(res.diagnostics.filter((d) => d.severity === 'error'), []);

@@ -7,18 +7,17 @@
  * listed in EXCLUDED with the reason (docs/flink.md repeats the list); every other query must agree.
  * FRESHET_FLINK_GOLDENS_DISCOVER=1 runs the listed ones too and prints what fails and why.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
-import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import { runSql } from '../../../src/runtime/sql-session.js';
 import { typeToString, type RowField } from '../../../src/common/types.js';
 import { parseSlt, type SltRecord } from '../../support/slt.js';
-import { FLINK_URL, flinkSkipReason, lockCluster } from './flink-helpers.js';
-import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason, readAll } from '../kafka/kafka-helpers.js';
+import { flinkTestFile } from './flink-helpers.js';
+import { BOOTSTRAP, createTopic, freshTopic, readAll } from '../kafka/kafka-helpers.js';
 
 const SLT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'slt');
 
@@ -30,21 +29,9 @@ export const EXCLUDED: Readonly<Record<string, string>> = {
   'windows.slt:133': "count-triggered early firing ('freshet.exec.emit.early-fire.count') is Freshet-only (FLINK702)",
 };
 
-let skip: string | undefined;
-let unlock: (() => void) | undefined;
-const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
 
-before(async () => {
-  skip = await flinkSkipReason();
-  if (!skip) {
-    try { skip = await kafkaSkipReason(); } catch (e) { skip = (e as Error).message; }
-  }
-  if (!skip) unlock = await lockCluster();
-});
-
-after(() => {
-  unlock?.();
-});
+const flink = flinkTestFile({ kafka: true });
+const { deployer } = flink;
 
 const TS = /^(-?\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z)?$/;
 
@@ -149,7 +136,7 @@ const discover = process.env['FRESHET_FLINK_GOLDENS_DISCOVER'] === '1';
 
 for (const file of readdirSync(SLT_DIR).filter((f) => f.endsWith('.slt')).sort()) {
   test(`goldens of ${file} on Flink`, async (t) => {
-    if (skip) return t.skip(skip);
+    if (flink.skip) return t.skip(flink.skip);
     const all = await queriesOf(file);
     const failures: string[] = [];
     let agreed = 0, excluded = 0;

@@ -6,45 +6,21 @@
  * exactly the orders and clicks, and the same rows as the embedded engine reading the same messages (with the same
  * headers) from its embedded log — Freshet's embedded Kafka source does not read headers yet. Needs Flink and Kafka.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
-import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import { runSql } from '../../../src/runtime/sql-session.js';
 import { EmbeddedLog } from '../../../src/connectors/embedded-log/embedded-log.js';
-import { FLINK_URL, flinkSkipReason, lockCluster, sinkLines } from './flink-helpers.js';
-import { produceWithHeaders, type HeaderMessage } from './kafka-headers.js';
-import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason } from '../kafka/kafka-helpers.js';
+import { flinkTestFile, sinkLines } from './flink-helpers.js';
+import { BOOTSTRAP, createTopic, freshTopic, produce, type OutMessage } from '../kafka/kafka-helpers.js';
 
-let skip: string | undefined;
-let unlock: (() => void) | undefined;
-let dir = '';
-const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
-const started: string[] = [];
 
-before(async () => {
-  skip = await flinkSkipReason();
-  if (!skip) {
-    try { skip = await kafkaSkipReason(); } catch (e) { skip = (e as Error).message; }
-  }
-  if (!skip) unlock = await lockCluster();
-  dir = mkdtempSync(join(tmpdir(), 'freshet-flink-header-'));
-});
+const file = flinkTestFile({ kafka: true, tmpPrefix: 'freshet-flink-header-' });
+const { deployer, dir } = file;
 
-after(async () => {
-  for (const id of started) {
-    const state = (await deployer.job(id).catch(() => undefined))?.state;
-    if (state !== undefined && !['FINISHED', 'CANCELED', 'FAILED'].includes(state)) await deployer.cancel(id).catch(() => undefined);
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  unlock?.();
-});
-
-function messages(): { kafka: HeaderMessage[]; expected: { orders: number; clicks: number } } {
-  const out: HeaderMessage[] = [];
+function messages(): { kafka: OutMessage[]; expected: { orders: number; clicks: number } } {
+  const out: OutMessage[] = [];
   let orders = 0, clicks = 0;
   for (let i = 0; i < 240; i++) {
     const ts = new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString().replace('T', ' ').replace('Z', '');
@@ -81,12 +57,12 @@ UNION ALL SELECT 'click', user_id, page, ts FROM clicks;
 }
 
 test('header discriminator on a real Kafka topic: Flink reads each type as the embedded engine does', async (t) => {
-  if (skip) return t.skip(skip);
+  if (file.skip) return t.skip(file.skip);
   const topic = freshTopic('flink-header');
   await createTopic(topic, 2);
   const { kafka, expected } = messages();
   // Kafka only: a body that is not JSON, of another type (the embedded log stores JSON messages).
-  await produceWithHeaders(topic, [...kafka, { key: 'x', value: 'not json at all', headers: { 'event-type': 'blob' } }]);
+  await produce(topic, [...kafka, { key: 'x', value: 'not json at all', headers: { 'event-type': 'blob' } }]);
   const logDir = join(dir, 'log');
   const log = await EmbeddedLog.open(logDir);
   await log.append('ev', kafka.map((m) => ({ value: m.value, key: m.key ?? null, ...(m.headers ? { headers: m.headers } : {}) })));
@@ -104,8 +80,7 @@ test('header discriminator on a real Kafka topic: Flink reads each type as the e
   const r = buildJobSpecFromScript(script(kafkaTable, flinkOut), { name: 'header-discriminator', baseDir: dir });
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
   assert.match(r.spec!.statements[1]!.sql, /^CREATE VIEW `orders` AS SELECT .* WHERE `__freshet_headers`\['event-type'\] = X'6f72646572'$/);
-  const id = await deployer.deploy(r.spec!);
-  started.push(id);
+  const id = await file.deploy(r.spec!);
   await deployer.waitForState(id, ['FINISHED'], 120_000);
   const res = await runSql(script(logTable, embOut), { baseDir: dir });
   assert.deepEqual(res.diagnostics.filter((d) => d.severity === 'error'), []);

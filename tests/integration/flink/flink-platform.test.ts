@@ -10,13 +10,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
 import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import { Dictionary } from '../../../src/catalog/dictionary/dictionary.js';
 import { LmdbDictionaryStore } from '../../../src/catalog/dictionary/lmdb-store.js';
 import { createPlatformServer } from '../../../src/server/platform/platform-server.js';
 import type { FlinkJobDetail, FlinkJobSummary } from '../../../src/server/platform/flink-jobs.js';
-import { FLINK_URL, eventually, flinkSkipReason, lockCluster } from './flink-helpers.js';
+import { FLINK_URL, buildSpec, cancelStarted, eventually, flinkSkipReason, lockCluster } from './flink-helpers.js';
 
 let skip: string | undefined;
 let unlock: (() => void) | undefined;
@@ -41,21 +40,14 @@ before(async () => {
 });
 
 after(async () => {
-  for (const id of started) {
-    const state = (await deployer.job(id).catch(() => undefined))?.state;
-    if (state === 'RUNNING' || state === 'INITIALIZING' || state === 'CREATED' || state === 'RESTARTING') await deployer.cancel(id).catch(() => undefined);
-  }
+  await cancelStarted(deployer, started);
   await app?.close();
   await store?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   unlock?.();
 });
 
-function specOf(sql: string, name: string): ReturnType<typeof buildJobSpecFromScript>['spec'] & object {
-  const r = buildJobSpecFromScript(sql, { name, baseDir: dir });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  return r.spec!;
-}
+const specOf = (sql: string, name: string): ReturnType<typeof buildSpec> => buildSpec(sql, { name, baseDir: dir });
 
 async function list(): Promise<{ configured: boolean; url: string; webUrl: string; jobs: FlinkJobSummary[] }> {
   const r = await app!.inject({ method: 'GET', url: '/api/flink/jobs?limit=50', headers: H() });

@@ -6,78 +6,28 @@
  * (2^32 + the key's event count: the replay re-derived the same versions), and a poller reading the store
  * throughout must never see a count or a version go down. Needs Flink, Kafka and Redis.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createClient } from 'redis';
-import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
-import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import { createRowCodec } from '../../../src/connectors/stores/row-codec.js';
 import { T } from '../../../src/common/types.js';
-import { FLINK_URL, eventually, flinkSkipReason, lockCluster } from './flink-helpers.js';
-import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason, produce } from '../kafka/kafka-helpers.js';
-import { REDIS_HOST, REDIS_PORT, redisSkipReason, testRedisStore } from '../../stores/store-helpers.js';
+import {
+  RESTART_UNTIL_TASKMANAGER_IS_BACK, buildSpec, eventually, flinkTestFile, keyedByUser, killTaskManagerDuring, recoveryInput,
+} from './flink-helpers.js';
+import { BOOTSTRAP, produce } from '../kafka/kafka-helpers.js';
+import { REDIS_HOST, REDIS_PORT, testRedisStore } from '../../stores/store-helpers.js';
 
-const FLINK_SH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'flink.sh');
-let skip: string | undefined;
-let unlock: (() => void) | undefined;
-const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
-let jobId: string | undefined;
 const TABLE = `fe_recovery_${Date.now().toString(36)}`;
-
-before(async () => {
-  skip = await flinkSkipReason();
-  if (!skip) {
-    let k: string | undefined;
-    try { k = await kafkaSkipReason(); } catch (e) { k = (e as Error).message; }
-    skip = k ?? ((await redisSkipReason()) || undefined);
-  }
-  if (!skip) unlock = await lockCluster();
-});
-
-after(async () => {
-  if (jobId) {
-    const state = (await deployer.job(jobId).catch(() => undefined))?.state;
-    if (state !== undefined && !['FINISHED', 'CANCELED', 'FAILED'].includes(state)) await deployer.cancel(jobId).catch(() => undefined);
-  }
-  if (!skip) {
-    const c = createClient({ socket: { host: REDIS_HOST, port: REDIS_PORT } });
-    await c.connect();
-    for (const k of await c.keys(`fs:${TABLE}:*`)) await c.del(k);
-    await c.quit();
-  }
-  unlock?.();
-});
-
-function flinkSh(cmd: string): string {
-  return execFileSync('bash', [FLINK_SH, cmd], { encoding: 'utf8', timeout: 180_000 });
-}
-
-interface Ev { user_id: string; amount: number }
-
-function events(n: number, users: number, seed: number): Ev[] {
-  let s = seed >>> 0;
-  const rnd = (): number => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
-  return Array.from({ length: n }, () => ({ user_id: `u${Math.floor(rnd() * users)}`, amount: Math.floor(rnd() * 100) }));
-}
+const file = flinkTestFile({ kafka: true, redis: true, storeTables: () => [TABLE] });
+const { deployer } = file;
 
 test('SIGKILL of the TaskManager mid-run: Flink restores from its checkpoint and Redis equals the oracle', async (t) => {
-  if (skip) return t.skip(skip);
-  const topic = freshTopic('flink-recovery');
-  await createTopic(topic, 3);
+  if (file.skip) return t.skip(file.skip);
   const users = 400;
-  const phase1 = events(20_000, users, 1), phase2 = events(30_000, users, 2), phase3 = events(10_000, users, 3);
-  await produce(topic, phase1.map((e) => ({ key: e.user_id, value: JSON.stringify(e) })));
+  const { topic, phases: [phase1, phase2, phase3] } = await recoveryInput('flink-recovery', users, [20_000, 30_000, 10_000]);
 
   const sql = `
 SET 'execution.checkpointing.interval' = '1 s';
--- The cluster's default (2 restarts) makes test jobs fail fast; this job must outlive the TaskManager's absence:
--- restarts fail with NoResourceAvailable until the new TaskManager has registered.
-SET 'restart-strategy.type' = 'fixed-delay';
-SET 'restart-strategy.fixed-delay.attempts' = '60';
-SET 'restart-strategy.fixed-delay.delay' = '1 s';
+${RESTART_UNTIL_TASKMANAGER_IS_BACK}
 CREATE TABLE ev (user_id STRING, amount INT)
   WITH ('connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${BOOTSTRAP}',
         'properties.group.id' = 'freshet-flink-recovery', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
@@ -85,9 +35,7 @@ CREATE TABLE user_features (user_id STRING, n BIGINT, total BIGINT, PRIMARY KEY 
   WITH ('connector' = 'redis', 'host' = '${REDIS_HOST}', 'port' = '${REDIS_PORT}', 'table' = '${TABLE}');
 INSERT INTO user_features SELECT user_id, COUNT(*), SUM(CAST(amount AS BIGINT)) FROM ev GROUP BY user_id;
 `;
-  const r = buildJobSpecFromScript(sql, { name: 'redis-recovery' });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  jobId = await deployer.deploy(r.spec!);
+  const jobId = await file.deploy(buildSpec(sql, { name: 'redis-recovery' }));
   await deployer.waitUntilRunning(jobId);
 
   const store = testRedisStore();
@@ -96,7 +44,7 @@ INSERT INTO user_features SELECT user_id, COUNT(*), SUM(CAST(amount AS BIGINT)) 
   const watched = Array.from({ length: 50 }, (_, i) => `u${i}`);
   const keys = Array.from({ length: users }, (_, i) => `u${i}`);
   await eventually('the first phase in Redis and two checkpoints', async () => {
-    const m = await deployer.metrics(jobId!);
+    const m = await deployer.metrics(jobId);
     const rows = await store.multiGet(TABLE, keys);
     const n = rows.reduce((s, x) => s + (x ? (codec.decode(x.value)[1] as number) : 0), 0);
     return m.checkpoints.completed >= 2 && n === phase1.length ? true : undefined;
@@ -121,16 +69,9 @@ INSERT INTO user_features SELECT user_id, COUNT(*), SUM(CAST(amount AS BIGINT)) 
     }
   })();
 
-  try {
-    // Kill while phase 2 is still being produced: the job is busy reading and writing when the TaskManager dies.
-    const producing = produce(topic, phase2.map((e) => ({ key: e.user_id, value: JSON.stringify(e) })));
-    await new Promise((res) => setTimeout(res, 150));
-    process.stderr.write(`# ${flinkSh('kill-taskmanager').trim()}\n`);
-    await producing;
-  } finally {
-    process.stderr.write(`# ${flinkSh('start').trim().split('\n').pop()}\n`);
-  }
-  await produce(topic, phase3.map((e) => ({ key: e.user_id, value: JSON.stringify(e) })));
+  // Kill while phase 2 is still being produced: the job is busy reading and writing when the TaskManager dies.
+  await killTaskManagerDuring(produce(topic, keyedByUser(phase2)), 150);
+  await produce(topic, keyedByUser(phase3));
 
   const all = [...phase1, ...phase2, ...phase3];
   const expected = new Map<string, { n: number; total: number }>();

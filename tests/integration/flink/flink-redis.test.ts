@@ -6,61 +6,27 @@
  * (async lookup function, partial cache) reads table B and must give the embedded engine's lookup join output.
  * Needs Flink (scripts/flink.sh), Kafka and Redis; skips with the reason otherwise (fails with FRESHET_REQUIRE_*).
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
-import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
-import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import type { JobSpec } from '../../../src/flink/job-spec.js';
 import { runSql } from '../../../src/runtime/sql-session.js';
 import { createRowCodec } from '../../../src/connectors/stores/row-codec.js';
-import { FLINK_URL, flinkSkipReason, lockCluster, sinkLines } from './flink-helpers.js';
-import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason, produce } from '../kafka/kafka-helpers.js';
-import { REDIS_HOST, REDIS_PORT, redisSkipReason, testRedisStore } from '../../stores/store-helpers.js';
+import { buildSpec, dumpStoreTable, flinkTestFile, seededRandom, sinkLines } from './flink-helpers.js';
+import { BOOTSTRAP, createTopic, freshTopic, produce } from '../kafka/kafka-helpers.js';
+import { REDIS_HOST, REDIS_PORT, testRedisStore } from '../../stores/store-helpers.js';
 import { T } from '../../../src/common/types.js';
 
-let skip: string | undefined;
-let unlock: (() => void) | undefined;
-let dir = '';
-const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
-const started: string[] = [];
+const file = flinkTestFile({ kafka: true, redis: true, tmpPrefix: 'freshet-flink-redis-', storeTables: () => [EMB, FLK] });
+const { deployer, dir } = file;
+
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const EMB = `fe_emb_${suffix}`, FLK = `fe_flink_${suffix}`;
-
-before(async () => {
-  skip = await flinkSkipReason();
-  if (!skip) unlock = await lockCluster();
-  if (!skip) {
-    let k: string | undefined;
-    try { k = await kafkaSkipReason(); } catch (e) { k = (e as Error).message; }
-    skip = k ?? ((await redisSkipReason()) || undefined);
-  }
-  dir = mkdtempSync(join(tmpdir(), 'freshet-flink-redis-'));
-});
-
-after(async () => {
-  for (const id of started) {
-    const state = (await deployer.job(id).catch(() => undefined))?.state;
-    if (state === 'RUNNING' || state === 'INITIALIZING' || state === 'CREATED' || state === 'RESTARTING') await deployer.cancel(id).catch(() => undefined);
-  }
-  if (!skip) {
-    const c = createClient({ socket: { host: REDIS_HOST, port: REDIS_PORT } });
-    await c.connect();
-    for (const t of [EMB, FLK]) for (const k of await c.keys(`fs:${t}:*`)) await c.del(k);
-    await c.quit();
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  unlock?.();
-});
 
 interface Ev { user_id: string; amount: number; price: number; ts: string }
 
 function events(n: number, users: number, seed: number): Ev[] {
-  let s = seed >>> 0;
-  const rnd = (): number => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  const rnd = seededRandom(seed);
   const out: Ev[] = [];
   for (let i = 0; i < n; i++) {
     const ms = Date.UTC(2024, 0, 1) + i * 250 + Math.floor(rnd() * 3) * 125;
@@ -96,39 +62,23 @@ FROM ev GROUP BY user_id;
 `;
 }
 
-function specOf(sql: string, name: string): JobSpec {
-  const r = buildJobSpecFromScript(sql, { name, baseDir: dir });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  return r.spec!;
-}
-
-type Hash = Record<string, string>;
-
-async function dump(table: string): Promise<Map<string, Hash>> {
-  const c = createClient({ socket: { host: REDIS_HOST, port: REDIS_PORT } });
-  await c.connect();
-  const out = new Map<string, Hash>();
-  for (const k of await c.keys(`fs:${table}:*`)) out.set(k.slice(`fs:${table}:`.length), await c.hGetAll(k).catch(async () => ({ string: (await c.get(k)) ?? '' })));
-  await c.quit();
-  return out;
-}
+const specOf = (sql: string, name: string): JobSpec => buildSpec(sql, { name, baseDir: dir });
 
 test('GROUP BY over Kafka into Redis: Flink writes what the embedded engine writes', async (t) => {
-  if (skip) return t.skip(skip);
+  if (file.skip) return t.skip(file.skip);
   const topic = freshTopic('flink-redis');
   await createTopic(topic, 1);
   const evs = events(3000, 150, 11);
   await produce(topic, evs.map((e) => ({ key: e.user_id, value: JSON.stringify(e) })));
 
   const t0 = Date.now();
-  const id = await deployer.deploy(specOf(featureSql(topic, FLK), 'redis-diff'));
-  started.push(id);
+  const id = await file.deploy(specOf(featureSql(topic, FLK), 'redis-diff'));
   await deployer.waitForState(id, ['FINISHED'], 180_000);
   const flinkMs = Date.now() - t0;
   const res = await runSql(featureSql(topic, EMB), { baseDir: dir });
   assert.deepEqual(res.diagnostics.filter((d) => d.severity === 'error'), []);
 
-  const emb = await dump(EMB), flk = await dump(FLK);
+  const emb = await dumpStoreTable(EMB), flk = await dumpStoreTable(FLK);
   const users = new Set(evs.map((e) => e.user_id));
   const rowKeys = [...flk.keys()].filter((k) => !k.startsWith('meta:')).sort();
   assert.equal(rowKeys.length, users.size, 'one row per user');
@@ -177,8 +127,7 @@ INSERT INTO enriched
 SELECT o.user_id, o.amount, f.n, f.total, f.last_ts, f.first_price
 FROM orders AS o LEFT JOIN user_features FOR SYSTEM_TIME AS OF o.pt AS f ON o.user_id = f.user_id;
 `;
-  const lid = await deployer.deploy(specOf(lookupSql(FLK, join(dir, 'flink-enriched')), 'redis-lookup'));
-  started.push(lid);
+  const lid = await file.deploy(specOf(lookupSql(FLK, join(dir, 'flink-enriched')), 'redis-lookup'));
   await deployer.waitForState(lid, ['FINISHED'], 180_000);
   const lres = await runSql(lookupSql(EMB, join(dir, 'emb-enriched')), { baseDir: dir });
   assert.deepEqual(lres.diagnostics.filter((d) => d.severity === 'error'), []);

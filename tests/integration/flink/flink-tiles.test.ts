@@ -9,59 +9,35 @@
  * of every position), the layout meta and the progress meta (but its wall-clock flushedAt) are equal.
  * Needs Flink (scripts/flink.sh), Kafka and Redis; skips with the reason otherwise (fails with FRESHET_REQUIRE_*).
  */
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScript } from '../../../src/sql/index.js';
 import { planTiledInserts } from '../../../src/flink/tiled-insert.js';
-import { createClient } from 'redis';
-import { buildJobSpecFromScript } from '../../../src/flink/build-job-spec.js';
-import { FlinkDeployer } from '../../../src/flink/flink-deployer.js';
 import { runSql } from '../../../src/runtime/sql-session.js';
 import { readFeatures } from '../../../src/serving/read-features.js';
-import { FLINK_URL, eventually, flinkSkipReason, lockCluster } from './flink-helpers.js';
-import { BOOTSTRAP, createTopic, freshTopic, kafkaSkipReason, produce } from '../kafka/kafka-helpers.js';
+import {
+  FLINK_URL, RESTART_UNTIL_TASKMANAGER_IS_BACK, buildSpec, dumpStoreTable, eventually, flinkTestFile, killTaskManagerDuring, seededRandom,
+} from './flink-helpers.js';
+import { BOOTSTRAP, createTopic, freshTopic, produce } from '../kafka/kafka-helpers.js';
 import { REDIS_HOST, REDIS_PORT, redisSkipReason, testRedisStore } from '../../stores/store-helpers.js';
 
-let skip: string | undefined;
-let redisSkip: string | undefined;
-let unlock: (() => void) | undefined;
-let dir = '';
-const deployer = new FlinkDeployer({ url: FLINK_URL, pollMs: 200 });
-const started: string[] = [];
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const tables = (side: string): { h: string; d: string; p: string } => ({ h: `ft_h_${side}_${suffix}`, d: `ft_d_${side}_${suffix}`, p: `ft_p_${side}_${suffix}` });
 const EMB = tables('emb'), FLK = tables('flink'), EMB2 = tables('emb2'), FLK2 = tables('flink2');
 const HOUR = 3_600_000, DAY = 24 * HOUR, MIN = 60_000;
 
+const file = flinkTestFile({
+  kafka: true, redis: true, tmpPrefix: 'freshet-flink-tiles-',
+  storeTables: () => [...Object.values(EMB), ...Object.values(FLK), ...Object.values(EMB2), ...Object.values(FLK2), GOLD],
+});
+const { deployer, dir } = file;
+/** The fixture test needs only Redis. */
+let redisSkip: string | undefined;
+
 before(async () => {
   redisSkip = (await redisSkipReason()) || undefined;
-  skip = await flinkSkipReason();
-  if (!skip) unlock = await lockCluster();
-  if (!skip) {
-    let k: string | undefined;
-    try { k = await kafkaSkipReason(); } catch (e) { k = (e as Error).message; }
-    skip = k ?? ((await redisSkipReason()) || undefined);
-  }
-  dir = mkdtempSync(join(tmpdir(), 'freshet-flink-tiles-'));
-});
-
-after(async () => {
-  for (const id of started) {
-    const state = (await deployer.job(id).catch(() => undefined))?.state;
-    if (state === 'RUNNING' || state === 'INITIALIZING' || state === 'CREATED' || state === 'RESTARTING') await deployer.cancel(id).catch(() => undefined);
-  }
-  if (!skip || !redisSkip) {
-    const c = createClient({ socket: { host: REDIS_HOST, port: REDIS_PORT } });
-    await c.connect();
-    for (const t of [...Object.values(EMB), ...Object.values(FLK), ...Object.values(EMB2), ...Object.values(FLK2), GOLD]) for (const k of await c.keys(`fs:${t}:*`)) await c.del(k);
-    await c.quit();
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  unlock?.();
 });
 
 interface Ev { user_id: string; amount: number; price: number; ts: number }
@@ -74,8 +50,7 @@ const T0 = Date.UTC(2024, 0, 1);
  * Prices are quarters, so every sum of them is exact and the oracle can compare AVG exactly.
  */
 function events(n: number, seed: number): Ev[] {
-  let s = seed >>> 0;
-  const rnd = (): number => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  const rnd = seededRandom(seed);
   const users = ['u0', 'u1', 'u2', 'u3', 'odd|user', 'u5'];
   const out: Ev[] = [];
   let ts = T0 + 17;
@@ -130,14 +105,7 @@ GROUP BY user_id, window_start, window_end;
 
 type Hash = Record<string, string>;
 
-async function dump(table: string): Promise<Map<string, Hash>> {
-  const c = createClient({ socket: { host: REDIS_HOST, port: REDIS_PORT } });
-  await c.connect();
-  const out = new Map<string, Hash>();
-  for (const k of await c.keys(`fs:${table}:*`)) out.set(k.slice(`fs:${table}:`.length), await c.hGetAll(k).catch(async () => ({ string: (await c.get(k)) ?? '' })));
-  await c.quit();
-  return out;
-}
+const dump = dumpStoreTable;
 
 /** The features of (t − w, t] computed directly from the events. */
 function oracle(evs: readonly Ev[], key: string, t: number, w: number, where: (e: Ev) => boolean): { n: number; amounts: number[]; prices: number[]; last: number | null } {
@@ -150,19 +118,17 @@ const max = (a: number[]): number | null => (a.length ? Math.max(...a) : null);
 const min = (a: number[]): number | null => (a.length ? Math.min(...a) : null);
 
 test('tiled OVER and HOP features: Flink writes the tiles the embedded engine writes, reads equal the oracle', async (t) => {
-  if (skip) return t.skip(skip);
+  if (file.skip) return t.skip(file.skip);
   const topic = freshTopic('flink-tiles');
   await createTopic(topic, 1);
   const evs = events(3000, 7);
   await produce(topic, evs.map((e) => ({ key: e.user_id, value: JSON.stringify({ ...e, ts: iso(e.ts) }) })));
 
   // Checkpoints every 300 ms on Flink: the writer's state snapshots (and their pre-barrier flushes) run mid-job.
-  const built = buildJobSpecFromScript(featureSql(topic, FLK), { name: 'tiles-diff', baseDir: dir, config: { 'execution.checkpointing.interval': '300 ms' } });
-  assert.deepEqual(built.diagnostics.filter((d) => d.severity === 'error'), []);
-  assert.ok(built.spec!.requires?.includes('tiles'), 'the spec asks the template for its tile writer');
+  const spec = buildSpec(featureSql(topic, FLK), { name: 'tiles-diff', baseDir: dir, config: { 'execution.checkpointing.interval': '300 ms' } });
+  assert.ok(spec.requires?.includes('tiles'), 'the spec asks the template for its tile writer');
   const t0 = Date.now();
-  const id = await deployer.deploy(built.spec!);
-  started.push(id);
+  const id = await file.deploy(spec);
   await deployer.waitForState(id, ['FINISHED'], 240_000);
   const flinkMs = Date.now() - t0;
   const checkpoints = await fetch(`${FLINK_URL}/jobs/${id}/checkpoints`).then(async (r) => (await r.json()) as { counts?: { completed?: number } });
@@ -198,8 +164,7 @@ test('tiled OVER and HOP features: Flink writes the tiles the embedded engine wr
   try {
     const keys = [...new Set(evs.map((e) => e.user_id))].sort();
     const last = evs[evs.length - 1]!.ts;
-    let s = 99;
-    const rnd = (): number => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+    const rnd = seededRandom(99);
     const times = new Set<number>([T0, last, last + 1, last + HOUR - 1, last + HOUR, last + HOUR + 1, last + DAY, last + DAY + 5 * MIN]);
     for (let i = 0; i < 60; i++) times.add(T0 + Math.floor(rnd() * (last - T0 + 2 * HOUR)));
     for (let i = 0; i < 60; i++) {
@@ -265,8 +230,7 @@ const GOLDEN_FILE = join(import.meta.dirname, '../../../flink/src/test/resources
 test('the Java tile writer fixture is what the embedded engine writes', async (t) => {
   if (redisSkip) return t.skip(redisSkip);
   const rows: [string, number, number, number][] = [];
-  let s = 5;
-  const rnd = (): number => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  const rnd = seededRandom(5);
   let ts = T0 + 59_000;
   for (let i = 0; i < 80; i++) {
     // bursts of distinct times inside one minute (more than 3: bucketed edge entries), then jumps of up to 9 minutes
@@ -305,8 +269,6 @@ WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '2' HOUR PRECEDIN
   assert.equal(readFileSync(GOLDEN_FILE, 'utf8'), text, 'the fixture is current (FRESHET_UPDATE_GOLDENS=1 rewrites it)');
 });
 
-const FLINK_SH = join(import.meta.dirname, '..', '..', '..', 'scripts', 'flink.sh');
-
 /**
  * Recovery: an unbounded tiled job (checkpoints every 500 ms) loses its TaskManager to SIGKILL while it reads; a new
  * TaskManager starts, Flink restores the writer's state from the last checkpoint and replays Kafka from there. A last
@@ -315,7 +277,7 @@ const FLINK_SH = join(import.meta.dirname, '..', '..', '..', 'scripts', 'flink.s
  * same topic (bounded) — the replay re-derived the versions the store already held.
  */
 test('SIGKILL of the TaskManager mid-run: the restored tile writer ends with the embedded engine\'s records', async (t) => {
-  if (skip) return t.skip(skip);
+  if (file.skip) return t.skip(file.skip);
   const topic = freshTopic('flink-tiles-recovery');
   await createTopic(topic, 1);
   const evs = events(12_000, 21);
@@ -324,14 +286,9 @@ test('SIGKILL of the TaskManager mid-run: the restored tile writer ends with the
   const msg = (e: Ev): { key: string; value: string } => ({ key: e.user_id, value: JSON.stringify({ ...e, ts: iso(e.ts) }) });
   await produce(topic, phase1.map(msg));
   const sql = `
-SET 'restart-strategy.type' = 'fixed-delay';
-SET 'restart-strategy.fixed-delay.attempts' = '60';
-SET 'restart-strategy.fixed-delay.delay' = '1 s';
+${RESTART_UNTIL_TASKMANAGER_IS_BACK}
 ${featureSql(topic, FLK2, false)}`;
-  const built = buildJobSpecFromScript(sql, { name: 'tiles-recovery', baseDir: dir, config: { 'execution.checkpointing.interval': '500 ms' } });
-  assert.deepEqual(built.diagnostics.filter((d) => d.severity === 'error'), []);
-  const id = await deployer.deploy(built.spec!);
-  started.push(id);
+  const id = await file.deploy(buildSpec(sql, { name: 'tiles-recovery', baseDir: dir, config: { 'execution.checkpointing.interval': '500 ms' } }));
   await deployer.waitUntilRunning(id);
   const store = testRedisStore();
   await store.open();
@@ -344,14 +301,7 @@ ${featureSql(topic, FLK2, false)}`;
       const m = await deployer.metrics(id);
       return m.checkpoints.completed >= 2 && (await progress(FLK2.h))?.maxEventTime === phase1[phase1.length - 1]!.ts ? true : undefined;
     }, 120_000);
-    try {
-      const producing = produce(topic, phase2.map(msg));
-      await new Promise((res) => setTimeout(res, 150));
-      process.stderr.write(`# ${execFileSync('bash', [FLINK_SH, 'kill-taskmanager'], { encoding: 'utf8', timeout: 180_000 }).trim()}\n`);
-      await producing;
-    } finally {
-      process.stderr.write(`# ${execFileSync('bash', [FLINK_SH, 'start'], { encoding: 'utf8', timeout: 180_000 }).trim().split('\n').pop()}\n`);
-    }
+    await killTaskManagerDuring(produce(topic, phase2.map(msg)), 150);
     await produce(topic, [msg(sentinel)]);
     await eventually('every table past the last real window', async () => {
       for (const table of Object.values(FLK2)) if ((await progress(table))?.watermark !== sentinel.ts - 1000) return undefined;

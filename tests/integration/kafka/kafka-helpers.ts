@@ -87,9 +87,16 @@ export async function produce(topic: string, messages: readonly OutMessage[]): P
 }
 
 export interface InMessage { partition: number; offset: number; key: string | null; value: string | null }
+/** A message read with its headers (name -> value as UTF-8 text; the last one of a repeated name). */
+export interface HeaderedMessage extends InMessage { headers: Record<string, string> }
+/** What readAll reads besides keys and values, and how long it may take (default 30 s). */
+export interface ReadOptions { headers?: boolean; timeoutMs?: number }
 
 /** Every message of the topic up to its current end, read with the given isolation level, in offset order per partition. */
-export async function readAll(topic: string, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<InMessage[]> {
+export function readAll(topic: string, isolation?: 'read_committed' | 'read_uncommitted'): Promise<InMessage[]>;
+export function readAll(topic: string, isolation: 'read_committed' | 'read_uncommitted', opts: ReadOptions & { headers: true }): Promise<HeaderedMessage[]>;
+export function readAll(topic: string, isolation?: 'read_committed' | 'read_uncommitted', opts?: ReadOptions): Promise<InMessage[]>;
+export async function readAll(topic: string, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed', opts: ReadOptions = {}): Promise<InMessage[]> {
   const k = await loadKafkaClient();
   const c = new k.KafkaConsumer({
     'bootstrap.servers': BOOTSTRAP, 'group.id': `freshet-test-reader-${seq++}`, 'enable.auto.commit': false,
@@ -105,16 +112,23 @@ export async function readAll(topic: string, isolation: 'read_committed' | 'read
     c.assign(parts.map((p) => ({ topic, partition: p, offset: 0 })));
     c.setDefaultConsumeTimeout(200);
     const out: InMessage[] = [];
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
     while (eof.size < parts.length) {
       if (Date.now() > deadline) throw new Error(`readAll ${topic}: timed out`);
       const msgs = await new Promise<RdMessage[]>((resolve, reject) => c.consume(1000, (err, m) => (err ? reject(new Error(err.message)) : resolve(m))));
-      for (const m of msgs) {
-        out.push({
+      // The client delivers headers (one object per header) in a field its restated message type leaves out.
+      for (const m of msgs as (RdMessage & { headers?: Record<string, Buffer | string>[] })[]) {
+        const msg: InMessage = {
           partition: m.partition, offset: m.offset,
           key: m.key === null || m.key === undefined ? null : m.key.toString(),
           value: m.value === null ? null : m.value.toString('utf8'),
-        });
+        };
+        if (opts.headers) {
+          const headers: Record<string, string> = {};
+          for (const h of m.headers ?? []) for (const [name, v] of Object.entries(h)) headers[name] = v.toString();
+          (msg as HeaderedMessage).headers = headers;
+        }
+        out.push(msg);
       }
     }
     return out;

@@ -2,6 +2,7 @@
 // and lookup functions to the TaskManagers. The password is never part of toString().
 package dev.freshet.flink.aerospike;
 
+import dev.freshet.flink.connector.StoreConfig;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +18,18 @@ import java.util.regex.Pattern;
  * @param table the store table name (the schema meta and error messages name it)
  */
 public record AerospikeConfig(String hosts, String namespace, String set, String username, String password, String table)
-    implements Serializable {
+    implements StoreConfig {
 
   public static final int DEFAULT_PORT = 3000;
   /** One seed node, as the embedded connector validates it. */
   static final Pattern HOST_PORT = Pattern.compile("^[^\\s,:]+(:\\d{1,5})?$");
   /** Aerospike's limit on set names (bytes, UTF-8). */
   public static final int MAX_SET_BYTES = 63;
+
+  @Override
+  public String store() {
+    return AerospikeDynamicTableFactory.IDENTIFIER;
+  }
 
   /** A seed node. */
   public record HostPort(String host, int port) implements Serializable {}

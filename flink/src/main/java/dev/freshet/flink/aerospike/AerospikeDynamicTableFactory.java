@@ -15,7 +15,6 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.DynamicTableSource;
-import org.apache.flink.table.connector.source.lookup.cache.LookupCache;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 
@@ -38,6 +37,8 @@ public final class AerospikeDynamicTableFactory implements DynamicTableSinkFacto
   public static final ConfigOption<Integer> BUFFER_MAX_ROWS = StoreOptions.BUFFER_MAX_ROWS;
   public static final ConfigOption<Duration> BUFFER_INTERVAL = StoreOptions.BUFFER_INTERVAL;
   public static final ConfigOption<Integer> LOOKUP_THREADS = StoreOptions.LOOKUP_THREADS;
+  public static final ConfigOption<String> TILES = ConfigOptions.key("freshet.tiles").stringType().noDefaultValue()
+      .withDescription("Tile mode (set by Freshet's spec builder for a tiled feature table): the layout and projected input, as JSON.");
 
   private final AerospikeStore.Connector connector;
 
@@ -63,7 +64,7 @@ public final class AerospikeDynamicTableFactory implements DynamicTableSinkFacto
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    Set<ConfigOption<?>> s = new HashSet<>(Set.of(HOSTS, SET, USERNAME, PASSWORD, TABLE));
+    Set<ConfigOption<?>> s = new HashSet<>(Set.of(HOSTS, SET, USERNAME, PASSWORD, TABLE, TILES));
     s.addAll(StoreOptions.shared());
     return s;
   }
@@ -71,18 +72,23 @@ public final class AerospikeDynamicTableFactory implements DynamicTableSinkFacto
   @Override
   public DynamicTableSink createDynamicTableSink(Context context) {
     ReadableConfig o = StoreOptions.validate(this, context).getOptions();
-    int[] pk = StoreOptions.sinkPrimaryKey(context, IDENTIFIER);
-    AerospikeConfig config = config(o, context.getObjectIdentifier().getObjectName());
-    return new AerospikeDynamicTableSink(config, connector, StoreOptions.rowType(context), pk, StoreOptions.sink(o, context, config.table()));
+    if (o.getOptional(TILES).isPresent()) {
+      // A tiled feature table's projected input (docs/flink.md "Tiles on Flink"), written by the tile writer.
+      String name = context.getObjectIdentifier().getObjectName();
+      try {
+        return new dev.freshet.flink.tiles.TileTableSink(new AerospikeTileStore.Opener(config(o, name), connector),
+            dev.freshet.flink.tiles.TileConfig.parse(o.get(TILES)), StoreOptions.rowType(context));
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException("table '" + name + "': " + e.getMessage(), e);
+      }
+    }
+    return StoreOptions.featureSink(o, context, IDENTIFIER, name -> new AerospikeClients(config(o, name), connector));
   }
 
   @Override
   public DynamicTableSource createDynamicTableSource(Context context) {
     ReadableConfig o = StoreOptions.validate(this, context).getOptions();
-    String name = context.getObjectIdentifier().getObjectName();
-    int[] pk = StoreOptions.lookupPrimaryKey(context, IDENTIFIER);
-    LookupCache cache = StoreOptions.lookupCache(o, name, "Aerospike");
-    return new AerospikeDynamicTableSource(config(o, name), connector, StoreOptions.rowType(context), pk, cache, StoreOptions.lookupThreads(o));
+    return StoreOptions.featureSource(o, context, IDENTIFIER, name -> new AerospikeClients(config(o, name), connector));
   }
 
   /**

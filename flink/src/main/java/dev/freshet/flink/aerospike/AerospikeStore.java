@@ -24,15 +24,19 @@ import com.aerospike.client.policy.BatchWritePolicy;
 import com.aerospike.client.policy.ClientPolicy;
 import com.aerospike.client.policy.Policy;
 import com.aerospike.client.policy.WritePolicy;
-import java.io.Closeable;
+import dev.freshet.flink.connector.StoreClient;
+import dev.freshet.flink.connector.StoreWrite;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The records of one feature table in Aerospike. Thread-safe (the client is). */
-public final class AerospikeStore implements Closeable {
+/**
+ * The records of one feature table in Aerospike: the `aerospike` connector's {@link StoreClient}. Thread-safe (the
+ * client is). A {@link StoreWrite} with a null value writes a tombstone (the `v` bin removed, `ver` and `at` kept).
+ */
+public final class AerospikeStore implements StoreClient {
   public static final String VALUE_BIN = "v";
   public static final String VERSION_BIN = "ver";
   public static final String WRITTEN_AT_BIN = "at";
@@ -40,9 +44,6 @@ public final class AerospikeStore implements Closeable {
 
   /** Sub-writes per batch call: bounds one request's size and time (the server's batch limit is larger). */
   static final int CHUNK = 1000;
-
-  /** A row write: {@code value} null writes a tombstone (the `v` bin removed, `ver` and `at` kept). */
-  public record Write(String key, long version, String value) {}
 
   /** A stored row: JSON value, version, write time (epoch ms). */
   public record Stored(String value, long version, long writtenAt) {}
@@ -117,7 +118,7 @@ public final class AerospikeStore implements Closeable {
   }
 
   /** The batch sub-write of one row: bins v (or its removal), ver, at, guarded by {@link #newerThanStored}. */
-  public BatchWrite rowWrite(Write w, long now) {
+  public BatchWrite rowWrite(StoreWrite w, long now) {
     BatchWritePolicy p = new BatchWritePolicy();
     p.filterExp = newerThanStored(w.version());
     Operation[] ops = {
@@ -132,24 +133,25 @@ public final class AerospikeStore implements Closeable {
    * One write per key, the highest version (a batch does not order its sub-writes on one key; later writes win
    * ties), in first-seen key order: highestPerKey of aerospike-kv-store.ts.
    */
-  public static List<Write> highestPerKey(List<Write> writes) {
-    Map<String, Write> m = new LinkedHashMap<>();
-    for (Write w : writes) {
-      Write cur = m.get(w.key());
+  public static List<StoreWrite> highestPerKey(List<StoreWrite> writes) {
+    Map<String, StoreWrite> m = new LinkedHashMap<>();
+    for (StoreWrite w : writes) {
+      StoreWrite cur = m.get(w.key());
       if (cur == null || w.version() >= cur.version()) m.put(w.key(), w);
     }
     return new ArrayList<>(m.values());
   }
 
   /** Applies each write whose version is newer than the stored one; returns how many applied. */
-  public long putRows(List<Write> writes) {
+  @Override
+  public long putRows(List<StoreWrite> writes) {
     if (writes.isEmpty()) return 0;
-    List<Write> unique = highestPerKey(writes);
+    List<StoreWrite> unique = highestPerKey(writes);
     long now = System.currentTimeMillis();
     long applied = 0;
     for (int i = 0; i < unique.size(); i += CHUNK) {
       List<BatchRecord> batch = new ArrayList<>(Math.min(CHUNK, unique.size() - i));
-      for (Write w : unique.subList(i, Math.min(unique.size(), i + CHUNK))) batch.add(rowWrite(w, now));
+      for (StoreWrite w : unique.subList(i, Math.min(unique.size(), i + CHUNK))) batch.add(rowWrite(w, now));
       client.operate(batchPolicy, batch);
       applied += countApplied(batch);
     }
@@ -181,6 +183,20 @@ public final class AerospikeStore implements Closeable {
     return r != null && r.getValue(VERSION_BIN) instanceof Number n ? n.longValue() : null;
   }
 
+  /** Per key the stored version (one read per key: only needed after a write was not applied, on replays). */
+  @Override
+  public Long[] versions(List<String> keys) {
+    Long[] out = new Long[keys.size()];
+    for (int i = 0; i < out.length; i++) out[i] = version(keys.get(i));
+    return out;
+  }
+
+  @Override
+  public String row(String key) {
+    Stored s = get(key);
+    return s == null ? null : s.value();
+  }
+
   static Stored stored(Record r) {
     if (r == null || !(r.getValue(VALUE_BIN) instanceof String v)) return null;
     return new Stored(v, number(r.getValue(VERSION_BIN)), number(r.getValue(WRITTEN_AT_BIN)));
@@ -191,13 +207,20 @@ public final class AerospikeStore implements Closeable {
   }
 
   /** A meta string, or null when absent. */
+  @Override
   public String getMeta(String name) {
     Record r = client.get(readPolicy, metaKey(name), META_BIN);
     return r != null && r.getValue(META_BIN) instanceof String s ? s : null;
   }
 
+  @Override
   public void putMeta(String name, String value) {
     client.put(writePolicy, metaKey(name), new Bin(META_BIN, value));
+  }
+
+  @Override
+  public String describe() {
+    return config.toString();
   }
 
   @Override

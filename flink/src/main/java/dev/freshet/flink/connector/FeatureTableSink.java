@@ -1,6 +1,6 @@
 // The upsert sink of a feature table in any online store: the changelog is keyed by entity key, versioned
 // (Versioner, keyed state) and written by the store's client; with a changed-keys topic the writer emits the changes
-// the store holds to Flink's KafkaSink. Each store's DynamicTableSink only says how to reach its store.
+// the store holds to Flink's KafkaSink. A store only says how to reach it (its StoreClientFactory).
 package dev.freshet.flink.connector;
 
 import dev.freshet.flink.store.KeyOf;
@@ -21,29 +21,35 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 
-/** Base of the store connectors' upsert sinks. */
-public abstract class FeatureTableSink implements DynamicTableSink {
-  protected final RowType rowType;
-  protected final int[] primaryKey;
-  protected final SinkSettings settings;
+/** The upsert sink of the store connectors (`redis`, `aerospike`). */
+public final class FeatureTableSink implements DynamicTableSink {
+  private final StoreClientFactory clients;
+  private final RowType rowType;
+  private final int[] primaryKey;
+  private final SinkSettings settings;
 
-  protected FeatureTableSink(RowType rowType, int[] primaryKey, SinkSettings settings) {
+  public FeatureTableSink(StoreClientFactory clients, RowType rowType, int[] primaryKey, SinkSettings settings) {
+    this.clients = clients;
     this.rowType = rowType;
     this.primaryKey = primaryKey.clone();
     this.settings = settings;
   }
 
   /** Opens the store's client (in the job's main() for the meta entries, on the TaskManagers for the writes). */
-  protected abstract StoreClientFactory clients();
-
-  /** The store table name. */
-  protected abstract String table();
-
-  /** The store's name in operator names and uids ("redis", "aerospike"). */
-  protected abstract String store();
+  public StoreClientFactory clients() {
+    return clients;
+  }
 
   public SinkSettings settings() {
     return settings;
+  }
+
+  private String table() {
+    return clients.table();
+  }
+
+  private String store() {
+    return clients.store();
   }
 
   @Override
@@ -69,7 +75,7 @@ public abstract class FeatureTableSink implements DynamicTableSink {
   }
 
   private DataStreamSink<?> build(ProviderContext pc, DataStream<RowData> stream, StoreKey key, RowJson codec, long generation) {
-    String label = Character.toUpperCase(store().charAt(0)) + store().substring(1) + "[" + table() + "]";
+    String label = clients.title() + "[" + table() + "]";
     SingleOutputStreamOperator<Tuple3<String, Long, String>> versioned = stream
         .keyBy(new KeyOf(key, table()), Types.STRING)
         .process(new Versioner(codec, generation), Versioner.TYPE)
@@ -100,7 +106,7 @@ public abstract class FeatureTableSink implements DynamicTableSink {
   }
 
   /** Takes the next generation (stored sink-generation + 1) and writes the table's generation and schema meta. */
-  protected long startGeneration() {
+  private long startGeneration() {
     try (StoreClient client = clients().open()) {
       return startGeneration(client, rowType, primaryKey);
     }
@@ -112,5 +118,15 @@ public abstract class FeatureTableSink implements DynamicTableSink {
     client.putMeta(Versioner.GENERATION_META, Long.toString(generation));
     client.putMeta(SchemaMeta.NAME, SchemaMeta.json(rowType, primaryKey));
     return generation;
+  }
+
+  @Override
+  public DynamicTableSink copy() {
+    return new FeatureTableSink(clients, rowType, primaryKey, settings);
+  }
+
+  @Override
+  public String asSummaryString() {
+    return "Freshet " + clients.title() + " feature table " + table();
   }
 }

@@ -5,6 +5,7 @@ package dev.freshet.flink.connector;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
@@ -90,5 +91,30 @@ public final class StoreOptions {
   /** The table's physical row type. */
   public static RowType rowType(DynamicTableFactory.Context context) {
     return (RowType) context.getPhysicalRowDataType().getLogicalType();
+  }
+
+  /** A connector name capitalized ("redis" → "Redis"), as summaries and messages show it. */
+  public static String title(String connector) {
+    return Character.toUpperCase(connector.charAt(0)) + connector.substring(1);
+  }
+
+  /**
+   * The upsert sink of a store connector's table: checks the PRIMARY KEY, then opens the store's settings
+   * ({@code clients} of the SQL table name, which validates them) and reads the sink options.
+   */
+  public static FeatureTableSink featureSink(ReadableConfig o, DynamicTableFactory.Context context, String connector,
+      Function<String, StoreClientFactory> clients) {
+    int[] pk = sinkPrimaryKey(context, connector);
+    StoreClientFactory c = clients.apply(context.getObjectIdentifier().getObjectName());
+    return new FeatureTableSink(c, rowType(context), pk, sink(o, context, c.table()));
+  }
+
+  /** The lookup source of a store connector's table: checks the PRIMARY KEY and the cache, then the store's settings. */
+  public static FeatureTableSource featureSource(ReadableConfig o, DynamicTableFactory.Context context, String connector,
+      Function<String, StoreClientFactory> clients) {
+    String name = context.getObjectIdentifier().getObjectName();
+    int[] pk = lookupPrimaryKey(context, connector);
+    LookupCache cache = lookupCache(o, name, title(connector));
+    return new FeatureTableSource(clients.apply(name), rowType(context), pk, cache, lookupThreads(o));
   }
 }

@@ -2,11 +2,15 @@
 // sink and lookup functions to the TaskManagers. The password is never part of toString().
 package dev.freshet.flink.redis;
 
-import java.io.Serializable;
+import dev.freshet.flink.connector.StoreConfig;
 
 /** Where a feature table lives in Redis: server, credentials, database, and the store table name. */
 public record RedisConfig(String host, int port, String username, String password, int database, int connectTimeoutMs, String table)
-    implements Serializable {
+    implements StoreConfig {
+  @Override
+  public String store() {
+    return RedisDynamicTableFactory.IDENTIFIER;
+  }
 
   @Override
   public String toString() {

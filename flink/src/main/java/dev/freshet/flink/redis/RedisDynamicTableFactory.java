@@ -13,7 +13,6 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.DynamicTableSource;
-import org.apache.flink.table.connector.source.lookup.cache.LookupCache;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 
@@ -70,18 +69,13 @@ public final class RedisDynamicTableFactory implements DynamicTableSinkFactory, 
         throw new ValidationException("table '" + name + "': " + e.getMessage(), e);
       }
     }
-    int[] pk = StoreOptions.sinkPrimaryKey(context, IDENTIFIER);
-    RedisConfig config = config(o, context.getObjectIdentifier().getObjectName());
-    return new RedisDynamicTableSink(config, StoreOptions.rowType(context), pk, StoreOptions.sink(o, context, config.table()));
+    return StoreOptions.featureSink(o, context, IDENTIFIER, name -> new RedisClients(config(o, name)));
   }
 
   @Override
   public DynamicTableSource createDynamicTableSource(Context context) {
     ReadableConfig o = StoreOptions.validate(this, context).getOptions();
-    String name = context.getObjectIdentifier().getObjectName();
-    int[] pk = StoreOptions.lookupPrimaryKey(context, IDENTIFIER);
-    LookupCache cache = StoreOptions.lookupCache(o, name, "Redis");
-    return new RedisDynamicTableSource(config(o, name), StoreOptions.rowType(context), pk, cache, StoreOptions.lookupThreads(o));
+    return StoreOptions.featureSource(o, context, IDENTIFIER, name -> new RedisClients(config(o, name)));
   }
 
   /** Validated connection settings; the store table name must not contain ':' or white space (docs/stores.md). */

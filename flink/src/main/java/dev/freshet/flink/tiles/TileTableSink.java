@@ -1,5 +1,6 @@
-// A `redis` table in tile mode (option `freshet.tiles`, written by Freshet's spec builder for a tiled feature table):
-// an append-only sink of the projected rows of the tiled INSERT, written by the TileWriterOperator at parallelism 1.
+// A `redis` or `aerospike` table in tile mode (option `freshet.tiles`, written by Freshet's spec builder for a tiled
+// feature table): an append-only sink of the projected rows of the tiled INSERT, written by the TileWriterOperator at
+// parallelism 1 into the table's TileStore.
 package dev.freshet.flink.tiles;
 
 import dev.freshet.flink.redis.RedisConfig;
@@ -19,12 +20,17 @@ import org.apache.flink.table.types.logical.RowType;
 
 /** Sink of the tile writer's input rows (key parts, event time, call arguments and FILTER flags). */
 public final class TileTableSink implements DynamicTableSink {
-  private final RedisConfig config;
+  private final TileStore.Factory stores;
   private final TileConfig tiles;
   private final RowType rowType;
 
+  /** A Redis table's tile sink (RedisDynamicTableFactory). */
   public TileTableSink(RedisConfig config, TileConfig tiles, RowType rowType) {
-    this.config = config;
+    this(new RedisTiles(config), tiles, rowType);
+  }
+
+  public TileTableSink(TileStore.Factory stores, TileConfig tiles, RowType rowType) {
+    this.stores = stores;
     this.tiles = tiles;
     this.rowType = rowType;
   }
@@ -48,11 +54,11 @@ public final class TileTableSink implements DynamicTableSink {
       @Override
       public DataStreamSink<?> consumeDataStream(ProviderContext pc, DataStream<RowData> stream) {
         SingleOutputStreamOperator<Void> written = stream
-            .transform("Tiles[" + config.table() + "]", Types.VOID, new TileWriterOperator(config, tiles, key, 0L))
+            .transform("Tiles[" + stores.table() + "]", Types.VOID, new TileWriterOperator(stores, tiles, key, 0L))
             .setParallelism(1)
             .setMaxParallelism(1);
         pc.generateUid("freshet-tiles").ifPresent(written::uid);
-        DataStreamSink<Void> end = written.sinkTo(new DiscardingSink<>()).setParallelism(1).name("TilesDone[" + config.table() + "]");
+        DataStreamSink<Void> end = written.sinkTo(new DiscardingSink<>()).setParallelism(1).name("TilesDone[" + stores.table() + "]");
         pc.generateUid("freshet-tiles-end").ifPresent(end::uid);
         return end;
       }
@@ -61,11 +67,11 @@ public final class TileTableSink implements DynamicTableSink {
 
   @Override
   public DynamicTableSink copy() {
-    return new TileTableSink(config, tiles, rowType);
+    return new TileTableSink(stores, tiles, rowType);
   }
 
   @Override
   public String asSummaryString() {
-    return "Freshet Redis tiled feature table " + config.table();
+    return "Freshet " + stores.title() + " tiled feature table " + stores.table();
   }
 }

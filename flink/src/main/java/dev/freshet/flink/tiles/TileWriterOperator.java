@@ -1,12 +1,11 @@
 // Runs the TileWriter in a Flink job: one parallel instance (the progress meta carries one watermark, the minimum over
 // the inputs, which Flink's watermark already is at a single instance), fed the projected rows of a tiled INSERT.
-// Flushes the changed positions to Redis on every watermark advance, before every checkpoint barrier (so a completed
-// checkpoint's state matches what the store holds) and at end of input. The whole writer state is one serialized
+// Flushes the changed positions to the table's TileStore (Redis or Aerospike) on every watermark advance, before
+// every checkpoint barrier (so a completed checkpoint's state matches what the store holds) and at end of input. The whole writer state is one serialized
 // blob in operator state: on recovery the counters, tiles and pending positions come back, Flink replays the input
 // since the checkpoint, and the rewritten positions carry the versions they had (the store ignores them).
 package dev.freshet.flink.tiles;
 
-import dev.freshet.flink.redis.RedisConfig;
 import dev.freshet.flink.store.StoreKey;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -31,14 +30,13 @@ import org.apache.flink.table.data.RowData;
 public final class TileWriterOperator extends AbstractStreamOperator<Void> implements OneInputStreamOperator<RowData, Void>, BoundedOneInput {
   private static final long serialVersionUID = 1L;
 
-  private final RedisConfig redis;
+  private final TileStore.Factory stores;
   private final TileConfig cfg;
   private final StoreKey key;
   private final long versionBase;
 
   private transient TileWriter writer;
-  private transient RedisTileStore store;
-  private transient TileWriter.Sink sink;
+  private transient TileStore store;
   private transient ListState<byte[]> saved;
   private transient Counter late;
   private transient Counter bad;
@@ -47,8 +45,8 @@ public final class TileWriterOperator extends AbstractStreamOperator<Void> imple
   private transient long reportedBad;
   private transient long reportedWrites;
 
-  public TileWriterOperator(RedisConfig redis, TileConfig cfg, StoreKey key, long versionBase) {
-    this.redis = redis;
+  public TileWriterOperator(TileStore.Factory stores, TileConfig cfg, StoreKey key, long versionBase) {
+    this.stores = stores;
     this.cfg = cfg;
     this.key = key;
     this.versionBase = versionBase;
@@ -71,23 +69,7 @@ public final class TileWriterOperator extends AbstractStreamOperator<Void> imple
   @Override
   public void open() throws Exception {
     super.open();
-    store = new RedisTileStore(redis);
-    sink = new TileWriter.Sink() {
-      @Override
-      public void writeTiles(List<RedisTileStore.Write> w) {
-        store.writeTiles(w);
-      }
-
-      @Override
-      public void expireTiles(String k, long granularityMs, long before) {
-        store.expireTiles(k, granularityMs, before);
-      }
-
-      @Override
-      public void putMeta(String name, String value) {
-        store.putMeta(name, value);
-      }
-    };
+    store = stores.open();
     late = getMetricGroup().counter("lateRowsDropped");
     bad = getMetricGroup().counter("freshetBadRows");
     writes = getMetricGroup().counter("tileWrites");
@@ -132,7 +114,7 @@ public final class TileWriterOperator extends AbstractStreamOperator<Void> imple
   }
 
   private void flush() {
-    writer.flush(sink);
+    writer.flush(store);
     late.inc(writer.lateRows - reportedLate);
     reportedLate = writer.lateRows;
     bad.inc(writer.badRows - reportedBad);

@@ -4,13 +4,15 @@
 // built, a lookup function when it opens).
 package dev.freshet.flink.aerospike;
 
+import dev.freshet.flink.connector.FeatureTableSink;
+import dev.freshet.flink.connector.FeatureTableSource;
 import dev.freshet.flink.connector.StoreSink;
 
+import static dev.freshet.flink.connector.FactoryErrors.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
@@ -19,7 +21,6 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.Schema;
-import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ObjectIdentifier;
@@ -69,12 +70,10 @@ class AerospikeFactoryTest {
         AerospikeFactoryTest.class.getClassLoader(), false);
   }
 
-  /** The root cause's message (FactoryUtil wraps the factory's ValidationException). */
-  static String error(Runnable r) {
-    Throwable t = assertThrows(ValidationException.class, r::run);
-    StringBuilder sb = new StringBuilder();
-    for (; t != null; t = t.getCause()) sb.append(t.getMessage()).append('\n');
-    return sb.toString();
+  /** The Aerospike settings of a sink or lookup source the factory built. */
+  static AerospikeConfig config(Object table) {
+    Object clients = table instanceof FeatureTableSink s ? s.clients() : ((FeatureTableSource) table).clients();
+    return assertInstanceOf(AerospikeClients.class, clients).config();
   }
 
   @Test
@@ -85,16 +84,16 @@ class AerospikeFactoryTest {
 
   @Test
   void sinkDefaults() {
-    AerospikeDynamicTableSink s = assertInstanceOf(AerospikeDynamicTableSink.class, sink(options()));
-    AerospikeConfig c = s.config();
+    FeatureTableSink s = assertInstanceOf(FeatureTableSink.class, sink(options()));
+    AerospikeConfig c = config(s);
     assertEquals("127.0.0.1:3000", c.hosts());
     assertEquals("features", c.namespace());
     assertEquals("user_features", c.set(), "the set defaults to the table name");
     assertEquals("user_features", c.table());
     assertNull(c.username());
-    assertEquals(1000, s.maxRows());
-    assertEquals(100, s.flushIntervalMs());
-    assertNull(s.parallelism());
+    assertEquals(1000, s.settings().maxRows());
+    assertEquals(100, s.settings().flushIntervalMs());
+    assertNull(s.settings().parallelism());
     ChangelogMode mode = s.getChangelogMode(ChangelogMode.all());
     assertTrue(mode.contains(RowKind.INSERT) && mode.contains(RowKind.UPDATE_AFTER) && mode.contains(RowKind.DELETE));
     assertTrue(!mode.contains(RowKind.UPDATE_BEFORE), "an upsert sink");
@@ -103,20 +102,20 @@ class AerospikeFactoryTest {
 
   @Test
   void sinkOptions() {
-    AerospikeDynamicTableSink s = (AerospikeDynamicTableSink) sink(options("hosts", "a:3100, b", "set", "fs", "table", "uf2",
+    FeatureTableSink s = (FeatureTableSink) sink(options("hosts", "a:3100, b", "set", "fs", "table", "uf2",
         "username", "u", "password", "p'w", "sink.buffer-flush.max-rows", "50", "sink.buffer-flush.interval", "0 ms", "sink.parallelism", "3"));
-    AerospikeConfig c = s.config();
+    AerospikeConfig c = config(s);
     assertEquals(List.of(new AerospikeConfig.HostPort("a", 3100), new AerospikeConfig.HostPort("b", 3000)), c.seeds());
     assertEquals("fs", c.set());
     assertEquals("uf2", c.table());
     assertEquals("u", c.username());
     assertEquals("p'w", c.password());
     assertTrue(!c.toString().contains("p'w"), "the password is not in toString()");
-    assertEquals(50, s.maxRows());
-    assertEquals(0, s.flushIntervalMs());
-    assertEquals(3, s.parallelism());
-    assertEquals("uf2", ((AerospikeDynamicTableSink) sink(options("table", "uf2"))).config().set(), "the set defaults to the `table` option");
-    assertEquals("user_features", ((AerospikeDynamicTableSink) sink(options("table", " "))).config().table(), "a blank table is the SQL name");
+    assertEquals(50, s.settings().maxRows());
+    assertEquals(0, s.settings().flushIntervalMs());
+    assertEquals(3, s.settings().parallelism());
+    assertEquals("uf2", config(sink(options("table", "uf2"))).set(), "the set defaults to the `table` option");
+    assertEquals("user_features", config(sink(options("table", " "))).table(), "a blank table is the SQL name");
   }
 
   @Test
@@ -142,12 +141,12 @@ class AerospikeFactoryTest {
 
   @Test
   void lookupSourceWithAndWithoutCache() {
-    AerospikeDynamicTableSource plain = assertInstanceOf(AerospikeDynamicTableSource.class, source(options()));
+    FeatureTableSource plain = assertInstanceOf(FeatureTableSource.class, source(options()));
     assertNull(plain.cache());
     assertEquals(4, plain.threads());
     assertInstanceOf(AsyncLookupFunctionProvider.class, plain.getLookupRuntimeProvider(lookup(new int[][] {{1}, {0}})));
 
-    AerospikeDynamicTableSource cached = (AerospikeDynamicTableSource) source(options("lookup.cache", "PARTIAL",
+    FeatureTableSource cached = (FeatureTableSource) source(options("lookup.cache", "PARTIAL",
         "lookup.partial-cache.max-rows", "100", "lookup.async.threads", "2"));
     assertNotNull(cached.cache());
     assertEquals(2, cached.threads());
@@ -165,15 +164,15 @@ class AerospikeFactoryTest {
   @Test
   void runtimeFunctionsSurviveJavaSerialization() throws Exception {
     // Flink ships the sink and the lookup function to the TaskManagers serialized, with the client factory inside.
-    AerospikeDynamicTableSink s = (AerospikeDynamicTableSink) sink(options("password", "p", "username", "u"));
-    StoreSink runtime = new StoreSink(new AerospikeClients(s.config(), AerospikeStore.CLIENT), 10, 0);
+    FeatureTableSink s = (FeatureTableSink) sink(options("password", "p", "username", "u"));
+    StoreSink runtime = new StoreSink(new AerospikeClients(config(s), AerospikeStore.CLIENT), 10, 0);
     StoreSink back = org.apache.flink.util.InstantiationUtil.clone(runtime, getClass().getClassLoader());
     assertNotNull(back);
-    AerospikeDynamicTableSource src = (AerospikeDynamicTableSource) source(options("lookup.cache", "PARTIAL", "lookup.partial-cache.max-rows", "10"));
+    FeatureTableSource src = (FeatureTableSource) source(options("lookup.cache", "PARTIAL", "lookup.partial-cache.max-rows", "10"));
     PartialCachingAsyncLookupProvider p = (PartialCachingAsyncLookupProvider) src.getLookupRuntimeProvider(lookup(new int[][] {{0}, {1}}));
     assertNotNull(org.apache.flink.util.InstantiationUtil.clone(p.createAsyncLookupFunction(), getClass().getClassLoader()));
-    AerospikeConfig c = org.apache.flink.util.InstantiationUtil.clone(s.config(), getClass().getClassLoader());
-    assertEquals(s.config(), c);
+    AerospikeConfig c = org.apache.flink.util.InstantiationUtil.clone(config(s), getClass().getClassLoader());
+    assertEquals(config(s), c);
   }
 
   @Test

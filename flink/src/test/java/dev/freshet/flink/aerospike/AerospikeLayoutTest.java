@@ -5,6 +5,7 @@
 //   node --import tsx flink/src/test/node/aerospike-golden.ts
 package dev.freshet.flink.aerospike;
 
+import dev.freshet.flink.connector.StoreWrite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -91,8 +92,8 @@ class AerospikeLayoutTest {
     AerospikeStore store = new AerospikeStore(config(), fake.client());
     long before = System.currentTimeMillis();
     // The TypeScript batch: key 0 written then deleted (one sub-write survives, the tombstone), key 1 written.
-    long applied = store.putRows(List.of(new AerospikeStore.Write(KEY0, G + 1, VALUE0), new AerospikeStore.Write(KEY1, G + 7, VALUE1),
-        new AerospikeStore.Write(KEY0, G + 2, null)));
+    long applied = store.putRows(List.of(new StoreWrite(KEY0, G + 1, VALUE0), new StoreWrite(KEY1, G + 7, VALUE1),
+        new StoreWrite(KEY0, G + 2, null)));
     long after = System.currentTimeMillis();
     assertEquals(2, applied);
     assertEquals(1, fake.batchCalls, "one batch request");

@@ -3,6 +3,8 @@
 // Each run writes a set of its own and truncates it at the end.
 package dev.freshet.flink.aerospike;
 
+import dev.freshet.flink.connector.FeatureTableSink;
+import dev.freshet.flink.connector.StoreWrite;
 import dev.freshet.flink.connector.StoreLookupFunction;
 import dev.freshet.flink.connector.StoreSink;
 
@@ -60,26 +62,26 @@ class AerospikeLiveTest {
   @Test
   void versionedWritesTombstonesAndMeta() {
     try (AerospikeStore s = new AerospikeStore(config, AerospikeStore.connect(config))) {
-      assertEquals(2, s.putRows(List.of(new AerospikeStore.Write("a", G + 1, "{\"n\":1}"), new AerospikeStore.Write("b|c", G + 1, "{\"n\":1}"))),
+      assertEquals(2, s.putRows(List.of(new StoreWrite("a", G + 1, "{\"n\":1}"), new StoreWrite("b|c", G + 1, "{\"n\":1}"))),
           "new records pass the filter expression");
-      assertEquals(0, s.putRows(List.of(new AerospikeStore.Write("a", G + 1, "{\"n\":9}"), new AerospikeStore.Write("b|c", G, "{}"))),
+      assertEquals(0, s.putRows(List.of(new StoreWrite("a", G + 1, "{\"n\":9}"), new StoreWrite("b|c", G, "{}"))),
           "a replay and an older write are FILTERED_OUT");
       assertEquals("{\"n\":1}", s.get("a").value());
       assertEquals(G + 1, s.get("a").version());
       assertTrue(Math.abs(s.get("a").writtenAt() - System.currentTimeMillis()) < 60_000);
-      assertEquals(1, s.putRows(List.of(new AerospikeStore.Write("a", G + 2, null))));
+      assertEquals(1, s.putRows(List.of(new StoreWrite("a", G + 2, null))));
       assertNull(s.get("a"), "a tombstone (v removed) reads as absent");
-      assertEquals(0, s.putRows(List.of(new AerospikeStore.Write("a", G + 1, "{\"n\":1}"))), "an older write cannot resurrect it");
-      assertEquals(1, s.putRows(List.of(new AerospikeStore.Write("a", G + 3, "{\"n\":3}"))));
+      assertEquals(0, s.putRows(List.of(new StoreWrite("a", G + 1, "{\"n\":1}"))), "an older write cannot resurrect it");
+      assertEquals(1, s.putRows(List.of(new StoreWrite("a", G + 3, "{\"n\":3}"))));
       assertEquals("{\"n\":3}", s.get("a").value());
-      List<AerospikeStore.Write> many = new ArrayList<>();
-      for (int i = 0; i < 2100; i++) many.add(new AerospikeStore.Write("k" + i, G + 1, "{\"i\":" + i + "}"));
+      List<StoreWrite> many = new ArrayList<>();
+      for (int i = 0; i < 2100; i++) many.add(new StoreWrite("k" + i, G + 1, "{\"i\":" + i + "}"));
       assertEquals(2100, s.putRows(many));
       assertEquals("{\"i\":2099}", s.get("k2099").value());
 
       assertNull(s.getMeta("sink-generation"));
-      assertEquals(1, AerospikeDynamicTableSink.startGeneration(s, AerospikeLayoutTest.TYPE, AerospikeLayoutTest.PK));
-      assertEquals(2, AerospikeDynamicTableSink.startGeneration(s, AerospikeLayoutTest.TYPE, AerospikeLayoutTest.PK));
+      assertEquals(1, FeatureTableSink.startGeneration(s, AerospikeLayoutTest.TYPE, AerospikeLayoutTest.PK));
+      assertEquals(2, FeatureTableSink.startGeneration(s, AerospikeLayoutTest.TYPE, AerospikeLayoutTest.PK));
       assertEquals(AerospikeLayoutTest.SCHEMA, s.getMeta("schema"));
     }
   }
@@ -87,7 +89,7 @@ class AerospikeLiveTest {
   @Test
   void writerThenLookup() throws Exception {
     SimpleCounter written = new SimpleCounter(), stale = new SimpleCounter();
-    StoreSink.Writer writer = new StoreSink.Writer(AerospikeClients.over(new AerospikeStore(config, AerospikeStore.connect(config))), 1000, 0, null, written, stale);
+    StoreSink.Writer writer = new StoreSink.Writer(new AerospikeStore(config, AerospikeStore.connect(config)), 1000, 0, null, written, stale);
     writer.write(Tuple3.of(AerospikeLayoutTest.KEY0, G + 1, AerospikeLayoutTest.VALUE0), null);
     writer.write(Tuple3.of(AerospikeLayoutTest.KEY1, G + 1, AerospikeLayoutTest.VALUE1), null);
     writer.write(Tuple3.of(AerospikeLayoutTest.KEY1, G + 2, ""), null);

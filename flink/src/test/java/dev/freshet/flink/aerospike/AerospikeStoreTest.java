@@ -3,6 +3,8 @@
 // function and the generation/schema meta of a fresh job.
 package dev.freshet.flink.aerospike;
 
+import dev.freshet.flink.connector.FeatureTableSink;
+import dev.freshet.flink.connector.StoreWrite;
 import dev.freshet.flink.connector.StoreLookupFunction;
 import dev.freshet.flink.connector.StoreSink;
 
@@ -34,8 +36,8 @@ class AerospikeStoreTest {
     return new AerospikeStore(AerospikeLayoutTest.config(), fake.client());
   }
 
-  static AerospikeStore.Write w(String key, long version, String value) {
-    return new AerospikeStore.Write(key, version, value);
+  static StoreWrite w(String key, long version, String value) {
+    return new StoreWrite(key, version, value);
   }
 
   @Test
@@ -85,7 +87,7 @@ class AerospikeStoreTest {
 
   @Test
   void duplicatesInABatchKeepTheHighestVersionLaterWinningTies() {
-    List<AerospikeStore.Write> out = AerospikeStore.highestPerKey(List.of(w("a", 1, "1"), w("b", 5, "b"), w("a", 3, "3"), w("a", 2, "2"),
+    List<StoreWrite> out = AerospikeStore.highestPerKey(List.of(w("a", 1, "1"), w("b", 5, "b"), w("a", 3, "3"), w("a", 2, "2"),
         w("b", 5, "b2")));
     assertEquals(List.of(w("a", 3, "3"), w("b", 5, "b2")), out);
   }
@@ -93,7 +95,7 @@ class AerospikeStoreTest {
   @Test
   void largeBatchesAreSplit() {
     FakeAerospike fake = new FakeAerospike();
-    List<AerospikeStore.Write> writes = new ArrayList<>();
+    List<StoreWrite> writes = new ArrayList<>();
     for (int i = 0; i < 2500; i++) writes.add(w("k" + i, G + 1, "{}"));
     assertEquals(2500, store(fake).putRows(writes));
     assertEquals(3, fake.batchCalls);
@@ -114,7 +116,7 @@ class AerospikeStoreTest {
   void writerBuffersPerKeyAndWritesWhenFullAndOnFlush() throws Exception {
     FakeAerospike fake = new FakeAerospike();
     SimpleCounter written = new SimpleCounter(), stale = new SimpleCounter();
-    StoreSink.Writer writer = new StoreSink.Writer(AerospikeClients.over(store(fake)), 3, 0, null, written, stale);
+    StoreSink.Writer writer = new StoreSink.Writer(store(fake), 3, 0, null, written, stale);
     writer.write(Tuple3.of("a", G + 1, "{\"n\":1}"), null);
     writer.write(Tuple3.of("a", G + 2, "{\"n\":2}"), null);
     writer.write(Tuple3.of("b", G + 1, "{\"n\":1}"), null);
@@ -144,7 +146,7 @@ class AerospikeStoreTest {
   @Test
   void aFailedWriteFailsTheTaskAndKeepsTheBuffer() throws Exception {
     FakeAerospike fake = new FakeAerospike();
-    StoreSink.Writer writer = new StoreSink.Writer(AerospikeClients.over(store(fake)), 100, 0, null, null, null);
+    StoreSink.Writer writer = new StoreSink.Writer(store(fake), 100, 0, null, null, null);
     writer.write(Tuple3.of("a", G + 1, "{}"), null);
     fake.failWith = ResultCode.TIMEOUT;
     IOException e = assertThrows(IOException.class, () -> writer.flush(false));
@@ -182,10 +184,10 @@ class AerospikeStoreTest {
   void aFreshJobTakesTheNextGenerationAndWritesTheSchema() {
     FakeAerospike fake = new FakeAerospike();
     AerospikeStore s = store(fake);
-    assertEquals(1, AerospikeDynamicTableSink.startGeneration(s, AerospikeLayoutTest.TYPE, AerospikeLayoutTest.PK));
+    assertEquals(1, FeatureTableSink.startGeneration(s, AerospikeLayoutTest.TYPE, AerospikeLayoutTest.PK));
     assertEquals("1", s.getMeta("sink-generation"));
     s.putMeta("sink-generation", "4");
-    assertEquals(5, AerospikeDynamicTableSink.startGeneration(s, AerospikeLayoutTest.TYPE, AerospikeLayoutTest.PK));
+    assertEquals(5, FeatureTableSink.startGeneration(s, AerospikeLayoutTest.TYPE, AerospikeLayoutTest.PK));
     assertEquals("5", s.getMeta("sink-generation"));
     assertEquals(SchemaMeta.json(AerospikeLayoutTest.TYPE, AerospikeLayoutTest.PK), s.getMeta("schema"));
     assertTrue(s.getMeta("schema").endsWith("\"primaryKey\":[\"region\",\"user_id\"]}"), s.getMeta("schema"));

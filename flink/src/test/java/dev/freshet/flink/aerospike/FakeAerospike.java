@@ -1,7 +1,9 @@
 // An in-memory stand-in for an Aerospike server behind the client interface (no server exists where these tests
 // run). It keeps records by digest, applies batch writes only when their filter expression holds (it decodes the
 // expression bytes the client would send and evaluates them with Aerospike's documented semantics: unknown — a
-// missing or mistyped bin — is not true), removes a bin written as NULL, and records what it was sent.
+// missing or mistyped bin — is not true), removes a bin written as NULL, and records what it was sent. Tile records:
+// record generations, puts guarded by the generation or create-only, reads of whole records, and the map operation
+// removeByKeyRange (decoded from the bytes the client sends).
 package dev.freshet.flink.aerospike;
 
 import com.aerospike.client.AerospikeException;
@@ -13,6 +15,10 @@ import com.aerospike.client.Key;
 import com.aerospike.client.Operation;
 import com.aerospike.client.Record;
 import com.aerospike.client.ResultCode;
+import com.aerospike.client.Value;
+import com.aerospike.client.policy.GenerationPolicy;
+import com.aerospike.client.policy.RecordExistsAction;
+import com.aerospike.client.policy.WritePolicy;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,6 +38,16 @@ final class FakeAerospike {
   boolean closed;
   /** When set, batch sub-writes fail with this result code. */
   Integer failWith;
+  /** Record generations by id (every write adds one). */
+  final Map<String, Integer> generations = new HashMap<>();
+  /** Bins of every single-record put, in order. */
+  final List<Bin> putBins = new ArrayList<>();
+  /** Decoded map operations of every single-record operate call (op code first), in order. */
+  final List<List<Object>> mapOps = new ArrayList<>();
+  /** This many of the next puts see another writer change (or create) their record just before they arrive. */
+  int concurrentWrites;
+  /** The map operation removeByKeyRange ("remove by key interval"). */
+  static final long MAP_REMOVE_BY_KEY_INTERVAL = 84;
 
   static String id(Key k) {
     return k.namespace + ":" + hex(k.digest);
@@ -48,15 +64,15 @@ final class FakeAerospike {
       switch (m.getName()) {
         case "operate":
           if (a.length == 2 && a[1] instanceof List<?> l) return operate(l);
+          if (a.length == 3 && a[1] instanceof Key k && a[2] instanceof Operation[] ops) return operate(k, ops);
           break;
         case "get":
           if (a.length == 3 && a[1] instanceof Key k && a[2] instanceof String[] bins) return get(k, bins);
+          if (a.length == 2 && a[1] instanceof Key k) return get(k, null);
           break;
         case "put":
           if (a.length == 3 && a[1] instanceof Key k && a[2] instanceof Bin[] bins) {
-            puts.add(k);
-            Map<String, Object> r = records.computeIfAbsent(id(k), x -> new LinkedHashMap<>());
-            for (Bin b : bins) r.put(b.name, b.value.getObject());
+            put((WritePolicy) a[0], k, bins);
             return null;
           }
           break;
@@ -111,8 +127,60 @@ final class FakeAerospike {
     Map<String, Object> r = records.get(id(k));
     if (r == null) return null;
     Map<String, Object> out = new HashMap<>();
-    for (String b : bins) if (r.containsKey(b)) out.put(b, r.get(b));
-    return new Record(out, 1, 0);
+    for (Map.Entry<String, Object> e : r.entrySet()) {
+      if (bins != null && !List.of(bins).contains(e.getKey())) continue;
+      // A map bin comes back as a new map (the client decodes a fresh one), in the stored order.
+      out.put(e.getKey(), e.getValue() instanceof Map<?, ?> m ? new LinkedHashMap<>(m) : e.getValue());
+    }
+    return new Record(out, generations.getOrDefault(id(k), 1), 0);
+  }
+
+  /** A single-record put: the policy's create-only and generation checks, then the bins (NULL removes one). */
+  private void put(WritePolicy p, Key k, Bin[] bins) {
+    String id = id(k);
+    if (concurrentWrites > 0) {
+      concurrentWrites--;
+      records.computeIfAbsent(id, x -> new LinkedHashMap<>());
+      generations.merge(id, 1, Integer::sum);
+    }
+    if (p != null && p.recordExistsAction == RecordExistsAction.CREATE_ONLY && records.containsKey(id)) {
+      throw new AerospikeException(ResultCode.KEY_EXISTS_ERROR, "record exists");
+    }
+    if (p != null && p.generationPolicy == GenerationPolicy.EXPECT_GEN_EQUAL
+        && (!records.containsKey(id) || generations.getOrDefault(id, 1) != p.generation)) {
+      throw new AerospikeException(ResultCode.GENERATION_ERROR, "generation error");
+    }
+    puts.add(k);
+    Map<String, Object> r = records.computeIfAbsent(id, x -> new LinkedHashMap<>());
+    for (Bin b : bins) {
+      putBins.add(b);
+      Object v = b.value.getObject();
+      if (v == null) r.remove(b.name);
+      else r.put(b.name, v instanceof Map<?, ?> m ? new LinkedHashMap<>(m) : v);
+    }
+    generations.merge(id, 1, Integer::sum);
+  }
+
+  /** Single-record map operations; only removeByKeyRange is modelled. */
+  private Record operate(Key k, Operation[] ops) {
+    String id = id(k);
+    Map<String, Object> r = records.get(id);
+    if (r == null) throw new AerospikeException(ResultCode.KEY_NOT_FOUND_ERROR, "not found");
+    for (Operation op : ops) {
+      if (op.type != Operation.Type.MAP_MODIFY || !(op.value instanceof Value.BytesValue)) {
+        throw new AerospikeException(ResultCode.PARAMETER_ERROR, "unexpected op " + op.type);
+      }
+      @SuppressWarnings("unchecked")
+      List<Object> m = (List<Object>) decode((byte[]) op.value.getObject());
+      mapOps.add(m);
+      if ((Long) m.get(0) != MAP_REMOVE_BY_KEY_INTERVAL) throw new AerospikeException(ResultCode.PARAMETER_ERROR, "unexpected map op " + m);
+      if (r.get(op.binName) instanceof Map<?, ?> map) {
+        long begin = (Long) m.get(2), end = (Long) m.get(3);
+        map.keySet().removeIf(x -> ((Number) x).longValue() >= begin && ((Number) x).longValue() < end);
+      }
+    }
+    generations.merge(id, 1, Integer::sum);
+    return new Record(Map.of(), generations.get(id), 0);
   }
 
   // ---- expressions: MessagePack decoding and evaluation ----

@@ -4,13 +4,12 @@
 package dev.freshet.flink.connector;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.freshet.flink.connector.FactoryErrors.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.freshet.flink.redis.RedisDynamicTableSink;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +18,6 @@ import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.Schema;
-import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ObjectIdentifier;
@@ -47,19 +45,12 @@ class ChangedKeysTest {
     return m;
   }
 
-  static String error(Runnable r) {
-    Throwable t = assertThrows(ValidationException.class, r::run);
-    StringBuilder sb = new StringBuilder();
-    for (; t != null; t = t.getCause()) sb.append(t.getMessage()).append('\n');
-    return sb.toString();
-  }
-
   @Test
   void optionsAreValidatedAsOnTheEmbeddedEngine() {
-    RedisDynamicTableSink plain = (RedisDynamicTableSink) sink(options());
+    FeatureTableSink plain = (FeatureTableSink) sink(options());
     assertNull(plain.settings().changedKeys(), "off without a topic");
 
-    RedisDynamicTableSink s = (RedisDynamicTableSink) sink(options("changed-keys.topic", " uf-changed ", "changed-keys.bootstrap-servers", "b:9092",
+    FeatureTableSink s = (FeatureTableSink) sink(options("changed-keys.topic", " uf-changed ", "changed-keys.bootstrap-servers", "b:9092",
         "changed-keys.values", "TRUE", "changed-keys.delivery-guarantee", "exactly-once", "changed-keys.transactional-id-prefix", "job-1",
         "changed-keys.properties.acks", "all", "changed-keys.properties.sasl.mechanism", "PLAIN"));
     ChangedKeysConfig c = s.settings().changedKeys();
@@ -72,7 +63,7 @@ class ChangedKeysTest {
     assertEquals(Map.of("acks", "all", "sasl.mechanism", "PLAIN"), c.properties(), "producer properties pass unchecked");
     assertFalse(c.toString().contains("PLAIN"), "properties (maybe secrets) stay out of toString");
 
-    ChangedKeysConfig alo = ((RedisDynamicTableSink) sink(options("changed-keys.topic", "t",
+    ChangedKeysConfig alo = ((FeatureTableSink) sink(options("changed-keys.topic", "t",
         "changed-keys.properties.bootstrap.servers", "p:9092"))).settings().changedKeys();
     assertEquals("p:9092", alo.bootstrapServers(), "brokers from the properties");
     assertFalse(alo.exactlyOnce());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.freshet.flink.redis.RedisDynamicTableSink;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -145,6 +144,6 @@ class StoreEncodingTest {
         "ts", new TimestampType(3), "tags", new ArrayType(new IntType()));
     assertEquals("{\"columns\":[{\"name\":\"user_id\",\"type\":\"STRING NOT NULL\"},{\"name\":\"n\",\"type\":\"BIGINT NOT NULL\"},"
         + "{\"name\":\"amt\",\"type\":\"DECIMAL(10, 2)\"},{\"name\":\"ts\",\"type\":\"TIMESTAMP(3)\"},{\"name\":\"tags\",\"type\":\"ARRAY<INT>\"}],"
-        + "\"primaryKey\":[\"user_id\"]}", RedisDynamicTableSink.schemaJson(t, new int[] {0}));
+        + "\"primaryKey\":[\"user_id\"]}", SchemaMeta.json(t, new int[] {0}));
   }
 }
