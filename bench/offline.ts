@@ -5,7 +5,8 @@
  * one event every 25 ms of event time (10 M events ≈ 2.9 days). Backfill writes to an embedded (LMDB) store. Rows: the
  * backfill, a check at T of the 1 h feature (reads the events of its window from the 10 M-event twin, pruned by
  * partition and row group), and (up to 2 M events) a check of a 3-day feature whose window covers the whole twin.
- * Columns: events, seconds, events/s, peak RSS (the process's maxRSS, which includes LMDB's mapped pages).
+ * Columns: events, seconds, events/s, peak RSS (the process's maxRSS, which includes LMDB's mapped pages); the
+ * backfill's notes give its CPU seconds (all threads) and events per CPU second.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -60,10 +61,15 @@ WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDIN
     const boundary = Math.floor(end / 60_000) * 60_000;
     const peakMb = (): string => (process.resourceUsage().maxRSS / 1024).toFixed(0);
     const rate = (events: number, ms: number): string => (ms > 0 ? Math.round(events / (ms / 1000)).toString() : '-');
+    // CPU seconds of the process (all threads: DuckDB's readers, LMDB's commits): on a shared machine events per
+    // CPU second is the steadier figure.
+    const cpu0 = process.cpuUsage();
     const b = await backfill({ script, feature: 'f_1h', twins, store, boundary });
+    const cpu = process.cpuUsage(cpu0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
     const rows: string[][] = [];
     rows.push(['backfill (1 h window, LMDB)', `${b.build.events}`, (b.build.durationMs / 1000).toFixed(1), rate(b.build.events, b.build.durationMs), peakMb(),
-      `${b.build.tileWrites} tile writes`]);
+      `${b.build.tileWrites} tile writes; ${cpuS.toFixed(0)} CPU s (${Math.round(b.build.events / cpuS)} events per CPU s)`]);
     const fused = new FusedStore(store, { metaTtlMs: 0 });
     const readers = {
       tiles: (s: KvStore, table: string, keys: readonly string[], t: number, spec: TileSinkSpec) => readFeatures(s, table, keys, t, { spec }),

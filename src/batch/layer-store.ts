@@ -3,7 +3,10 @@
  *   - LayerStore: a view of a KvStore for one offline build — never expires tiles (the tile writer would otherwise drop
  *     old positions behind its clock, and history is what the offline layer is for), adds the build's version base to
  *     every write (a rebuild's generation g writes versions g·2^40 + n, newer than any earlier build's), and does not
- *     close the store it wraps (the caller owns it).
+ *     close the store it wraps (the caller owns it). With `unconditional`, tile writes use the wrapped store's bulk
+ *     write (KvStore.writeTilesUnconditional: no read of the stored version) when it has one: the build owns the layer
+ *     table and writes each position once (the tile sink's bulk mode) at versions of a new generation, above every
+ *     stored one, so the check could never refuse a write. One build writes a layer at a time (backfill.ts).
  *   - ScratchStore: an in-memory KvStore with the versioned-write rule, for tiles that live only as long as one
  *     check or training set.
  */
@@ -14,7 +17,11 @@ export const GENERATION_STEP = 2 ** 40;
 
 export class LayerStore implements KvStore {
   readonly kind: string;
-  constructor(private readonly inner: KvStore, private readonly versionBase: number) { this.kind = inner.kind; }
+  /** A bounded bulk load: the tile sink writes each position once, when final (TileSinkOperator bulk mode). */
+  readonly bulkLoad = true;
+  constructor(private readonly inner: KvStore, private readonly versionBase: number, private readonly opts: { unconditional?: boolean } = {}) {
+    this.kind = inner.kind;
+  }
   async open(): Promise<void> { /* opened by the owner */ }
   async close(): Promise<void> { /* closed by the owner */ }
   multiGet(table: string, keys: readonly string[]): Promise<(StoredValue | null)[]> { return this.inner.multiGet(table, keys); }
@@ -22,7 +29,19 @@ export class LayerStore implements KvStore {
     return this.inner.multiPut(table, writes.map((w) => ({ ...w, version: w.version + this.versionBase })));
   }
   writeTiles(table: string, writes: readonly TileWrite[]): Promise<number> {
-    return this.inner.writeTiles(table, writes.map((w) => ({ ...w, version: w.version + this.versionBase })));
+    const base = this.versionBase;
+    let out = writes;
+    if (base !== 0) {
+      const copy = new Array<TileWrite>(writes.length);
+      for (let j = 0; j < writes.length; j++) {
+        const w = writes[j]!;
+        copy[j] = { key: w.key, granularityMs: w.granularityMs, start: w.start, value: w.value, version: w.version + base };
+      }
+      out = copy;
+    }
+    const inner = this.inner;
+    return this.opts.unconditional === true && inner.writeTilesUnconditional !== undefined
+      ? inner.writeTilesUnconditional(table, out) : inner.writeTiles(table, out);
   }
   readTiles(table: string, reads: readonly TileRead[]): Promise<Map<number, string>[]> { return this.inner.readTiles(table, reads); }
   getMeta(table: string, name: string): Promise<string | null> { return this.inner.getMeta(table, name); }

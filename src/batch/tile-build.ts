@@ -5,7 +5,8 @@
  * How: the feature script is compiled as is; the program is cut down to the operators feeding the feature's tile
  * sink; every streaming source on that path is swapped for the `offline` connector reading its twin over the event
  * range [from, to) in event-time order; the tile sink writes to `targetTable` through a LayerStore (no expiry,
- * versions offset by the build's version base). The run is bounded: at its end the watermark reaches +infinity and
+ * versions offset by the build's version base, unconditional bulk writes where the store has them) in its bulk mode
+ * (each position written once, when final). The run is bounded: at its end the watermark reaches +infinity and
  * every tile and tail copy is written. Parallelism is 1 (the store view lives on this thread).
  */
 import { FreshetError, diag } from '../common/diagnostics.js';
@@ -98,7 +99,7 @@ export function planOfflineBuild(src: FeatureSource, range: TimeRange, targetTab
       }
       ops.push({ ...op, table: { ...op.table, options: offlineOptions(twin, timeColumnOf(op.table, twin), range), baseDir: src.baseDir ?? op.table.baseDir } });
     } else if (op === sink) {
-      // A bulk load: compose and write each position once per many rows, not once per source chunk.
+      // A bulk load: flush (compose the positions made final, write them in one request) once per many rows.
       ops.push({ ...sink, table: { ...sink.table, options: { ...sink.table.options, table: targetTable, 'sink.buffer-flush.max-rows': '200000' } } });
     } else {
       ops.push(op);
@@ -112,7 +113,8 @@ export async function buildTiles(o: TileBuildOptions): Promise<TileBuildResult> 
   const t0 = Date.now();
   let events = 0;
   const offline = createOfflineConnector((read, total) => { events = read; o.onProgress?.(read, total); });
-  const layer = new LayerStore(o.store, o.versionBase ?? 0);
+  // Unconditional tile writes: the build owns its target table and writes each position once (bulk mode).
+  const layer = new LayerStore(o.store, o.versionBase ?? 0, { unconditional: true });
   const lookup = layerLookup(offline, layer);
   const { program, spec } = planOfflineBuild(o, o.range, o.targetTable, lookup);
   const runner = new JobRunner(program, { connectors: lookup, parallelism: 1, ...(o.signal ? { signal: o.signal } : {}) });

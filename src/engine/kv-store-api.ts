@@ -51,6 +51,11 @@ export interface TileRead {
 
 export interface KvStore {
   readonly kind: string;
+  /**
+   * True on a store view written by one bounded bulk load (an offline build, src/batch/layer-store.ts): the tile sink
+   * then writes each position once, when no later row can change it (TileSinkOperator bulk mode). Absent elsewhere.
+   */
+  readonly bulkLoad?: boolean;
   open(): Promise<void>;
   /** Latest row per key (null when absent or deleted), in key order. One round trip for the whole batch. */
   multiGet(table: string, keys: readonly string[]): Promise<(StoredValue | null)[]>;
@@ -58,6 +63,13 @@ export interface KvStore {
   multiPut(table: string, writes: readonly VersionedWrite[]): Promise<number>;
   /** Applies tile writes with the same version rule, per tile. */
   writeTiles(table: string, writes: readonly TileWrite[]): Promise<number>;
+  /**
+   * Bulk load, optional: writes every tile as given, without reading the stored version first, in as few requests or
+   * transactions as the store allows. Only for a writer that owns `table` and writes versions newer than any stored
+   * there, each position at most once or in ascending versions (an offline build of a new generation into its own layer,
+   * src/batch/layer-store.ts): the version rule of writeTiles then holds without the check. Returns the writes applied.
+   */
+  writeTilesUnconditional?(table: string, writes: readonly TileWrite[]): Promise<number>;
   /** Tiles per read request: map tile start → JSON value, in request order. One round trip for the whole batch. */
   readTiles(table: string, reads: readonly TileRead[]): Promise<Map<number, string>[]>;
   /** Removes tiles older than `before` (retention). */

@@ -8,6 +8,7 @@
  *   meta   [table, name]                    → string
  * Each multiPut / writeTiles is one LMDB write transaction, so the version check and the write are atomic per key
  * (and per batch); LMDB serializes writers across processes too. Reads are synchronous memory-mapped lookups.
+ * writeTilesUnconditional (bulk loads only) skips the version check and is not one transaction.
  */
 import path from 'node:path';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
@@ -94,6 +95,30 @@ export class EmbeddedKvStore implements KvStore {
     return applied;
   }
 
+  /**
+   * Bulk load (KvStore.writeTilesUnconditional): no read of the stored version, puts in key order (neighbouring puts
+   * share B-tree pages), outside an explicit transaction: lmdb-js encodes each put here and applies the batch in large
+   * transactions on its write thread, so the B-tree work runs beside this thread. Resolves when the last put (hence
+   * every one before it) is committed. Not atomic as a whole: the bulk loader's readers switch to its output only
+   * once it recorded completion (backfill.ts writes the fusion record last).
+   */
+  async writeTilesUnconditional(table: string, writes: readonly TileWrite[]): Promise<number> {
+    const tiles = this.db(this.tiles);
+    const order = sortedTileOrder(writes);
+    // One key and one value array for all puts: put encodes both into its write buffer before returning.
+    const k: [string, string, number, number] = [table, '', 0, 0];
+    const v: TileRecord = [0, null];
+    let last: Promise<boolean> | undefined;
+    for (let j = 0; j < order.length; j++) {
+      const w = writes[order[j]!]!;
+      k[1] = w.key; k[2] = w.granularityMs; k[3] = w.start;
+      v[0] = w.version; v[1] = w.value;
+      last = tiles.put(k, v);
+    }
+    await last;
+    return writes.length;
+  }
+
   readTiles(table: string, reads: readonly TileRead[]): Promise<Map<number, string>[]> {
     const tiles = this.db(this.tiles);
     return Promise.resolve(reads.map((r) => {
@@ -134,4 +159,32 @@ export class EmbeddedKvStore implements KvStore {
     await r.flushed;
     await r.close();
   }
+}
+
+/**
+ * Indices of `writes` by (key, granularity, start): the store's key order, up to how strings compare. A counting sort
+ * by key rank (sorting the distinct keys only), stable, so the tile writer's per-key order (granularity, then start)
+ * is kept; a key whose writes are out of that order is sorted on its own.
+ */
+function sortedTileOrder(writes: readonly TileWrite[]): Uint32Array {
+  const n = writes.length;
+  const rank = new Map<string, number>();
+  for (let j = 0; j < n; j++) rank.set(writes[j]!.key, 0);
+  const keys = [...rank.keys()].sort();
+  const start = new Uint32Array(keys.length + 1);
+  for (let r = 0; r < keys.length; r++) rank.set(keys[r]!, r);
+  const ranks = new Uint32Array(n);
+  for (let j = 0; j < n; j++) { const r = rank.get(writes[j]!.key)!; ranks[j] = r; start[r + 1]!++; }
+  for (let r = 0; r < keys.length; r++) start[r + 1]! += start[r]!;
+  const order = new Uint32Array(n);
+  const fill = start.slice(0, keys.length);
+  for (let j = 0; j < n; j++) order[fill[ranks[j]!]!++] = j;
+  const before = (a: number, b: number): number => writes[a]!.granularityMs - writes[b]!.granularityMs || writes[a]!.start - writes[b]!.start;
+  for (let r = 0; r < keys.length; r++) {
+    const lo = start[r]!, hi = start[r + 1]!;
+    for (let j = lo + 1; j < hi; j++) {
+      if (before(order[j - 1]!, order[j]!) > 0) { order.subarray(lo, hi).sort(before); break; }
+    }
+  }
+  return order;
 }

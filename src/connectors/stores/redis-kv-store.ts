@@ -118,6 +118,7 @@ const SCRIPTS = {
 interface Multi {
   hmGet(key: string, fields: string[]): Multi;
   hGetAll(key: string): Multi;
+  hSet(key: string, field: string, value: string): Multi;
   fsPutRows(keys: string[], args: string[]): Multi;
   fsPutTiles(keys: string[], args: string[]): Multi;
   execAsPipeline(): Promise<unknown[]>;
@@ -215,6 +216,23 @@ export class RedisKvStore implements KvStore {
       m.fsPutTiles(keys, args);
     }
     return sum(await m.execAsPipeline());
+  }
+
+  /**
+   * Bulk load (KvStore.writeTilesUnconditional): plain HSETs of "<version>|<json>", pipelined, without the versioned
+   * script's read of the current field (for a writer that owns the table: an offline build into its own layer).
+   */
+  async writeTilesUnconditional(table: string, writes: readonly TileWrite[]): Promise<number> {
+    for (let i = 0; i < writes.length; i += CHUNK * 10) {
+      const m = this.c().multi();
+      const end = Math.min(writes.length, i + CHUNK * 10);
+      for (let j = i; j < end; j++) {
+        const w = writes[j]!;
+        m.hSet(tileKey(table, w.key, w.granularityMs), String(w.start), `${w.version}|${w.value ?? ''}`);
+      }
+      for (const r of await m.execAsPipeline()) if (r instanceof Error) throw r;
+    }
+    return writes.length;
   }
 
   async readTiles(table: string, reads: readonly TileRead[]): Promise<Map<number, string>[]> {

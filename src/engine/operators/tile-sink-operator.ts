@@ -25,6 +25,8 @@
  *     after the one holding the operator clock (max of watermark and newest event time), so store records stay small;
  *     meta `tailsThrough` tells readers up to where tails are complete.
  *   - rows before `boundary` belong to the offline backfill (docs/serving.md "Offline fusion") and are dropped.
+ *   - bulk mode (offline builds): each position is written once, at the first flush after the watermark passed its
+ *     end, with the (version, value) the default mode writes last; no store expiry.
  */
 import type { Batch, Row } from '../../common/row.js';
 import { RowKind } from '../../common/row.js';
@@ -38,7 +40,7 @@ import {
 import type { KvStore, TileWrite } from '../kv-store-api.js';
 import { Operator, type OperatorContext } from '../operator.js';
 import {
-  KeyQueue, LEVEL_SPAN, insertedKey, insertedSlot, lowerBound, removedKeys, removedSlots, type ClosedTile, type KeyState, type LiveTile, type TileSlot,
+  KeyQueue, LEVEL_SPAN, closedHeadItems, closedItems, insertedKey, insertedSlot, lowerBound, removedKeys, removedSlots, type ClosedTile, type KeyState, type LiveTile, type TileSlot,
 } from './tile-sink-state.js';
 
 /** Tile value format version, stored in meta `tiles`. */
@@ -115,6 +117,14 @@ export interface TileSinkOptions {
    * larger base (e.g. run generation × 2^40) so its writes are newer; a restored job keeps the checkpointed base.
    */
   versionBase?: number;
+  /**
+   * Bulk mode, for bounded loads that own their table (offline builds; default: the store's `bulkLoad` flag): each
+   * position is composed and written once, at the first flush after the watermark passed its end (no row can change
+   * it then), or at end of input, instead of at every flush that follows a change. The store ends with the same
+   * (version, value) per position as in the default mode (the last write there is of the final tiles); positions are
+   * not readable before they are final, so streaming jobs never use it.
+   */
+  bulk?: boolean;
 }
 
 /** Checkpoint format of the operator's state (1: Maps of live tiles, read for migration; 2: compact key state). */
@@ -133,6 +143,8 @@ interface StateV1 {
 interface StateV2 {
   v: 2; state: Map<string, KeyState>; dirty: Map<string, Set<number>>[]; pending: unknown[]; wake: unknown; polled: number[];
   maxTs: number; versionBase: number;
+  /** Bulk mode: per level, the positions not yet written (KeyQueue snapshots). */
+  final?: unknown[];
 }
 
 export class TileSinkOperator extends Operator {
@@ -184,6 +196,18 @@ export class TileSinkOperator extends Operator {
   private versionBase: number;
   private readonly flushRows: number;
   private rowsSinceFlush = 0;
+  private readonly bulk: boolean;
+  /**
+   * Per call: JSON text of its id, for composing `{id: acc}` from closed tiles' text pieces. Undefined when two calls
+   * share an id (an object keeps one of them): compose then parses closed tiles instead.
+   */
+  private readonly idKeys: string[] | undefined;
+  /**
+   * Bulk mode, per level: time pos + g - 1 (when the watermark makes position pos final) → keys with a position pos to
+   * write. Registered when a tile p is created, for p and each copy position p + w no other tile of the key feeds
+   * (once per key and position).
+   */
+  private final: KeyQueue[];
 
   constructor(readonly spec: TileSinkSpec, ctx: OperatorContext, _evalCtx: EvalContext | undefined, inputFields: RowField[],
     private readonly store: KvStore, opts: TileSinkOptions = {}) {
@@ -220,6 +244,10 @@ export class TileSinkOperator extends Operator {
     this.due = this.g.map(() => -Infinity);
     this.versionBase = opts.versionBase ?? 0;
     this.flushRows = opts.flushRows ?? 0;
+    this.bulk = opts.bulk ?? store.bulkLoad === true;
+    this.final = this.g.map(() => new KeyQueue());
+    const ids = spec.calls.map((c) => c.id);
+    this.idKeys = new Set(ids).size === ids.length ? ids.map((id) => JSON.stringify(id)) : undefined;
   }
 
   process(batch: Batch, _input = 0): void {
@@ -299,6 +327,8 @@ export class TileSinkOperator extends Operator {
     }
     tile.c++;
     if (ts > tile.x) tile.x = ts;
+    // Bulk mode: the positions this tile feeds were registered when it was created (onNewTile).
+    if (this.bulk) return;
     this.markDirty(i, key, p);
     const tails = this.shiftW[i]!;
     const due = this.due[i]!;
@@ -316,12 +346,31 @@ export class TileSinkOperator extends Operator {
     const wakeAt = keep > 0 ? p + g - 1 : p + g;
     if (wakeAt < st.w) { this.wake.register(wakeAt, key); st.w = wakeAt; }
     const tails = this.shiftW[i]!;
+    if (this.bulk) {
+      // One registration per key and position: the first tile feeding a position registers it (its feeders all stay
+      // in state until it is written, see composeFinal).
+      const f = this.final[i]!;
+      if (!this.fedByOther(st, i, p)) f.register(p + g - 1, key);
+      for (let k = 0; k < tails.length; k++) {
+        const q = p + tails[k]!;
+        if (!this.fedByOther(st, i, q)) f.register(q + g - 1, key);
+      }
+      return;
+    }
     if (tails.length === 0) return;
     const due = this.due[i]!;
     let q = Infinity;
     for (let k = 0; k < tails.length && q === Infinity; k++) if (p + tails[k]! >= due) q = p + tails[k]!;
     // Every copy of the key not yet due has a registration at or before it: register q unless one precedes it.
     if (q !== Infinity && q < this.nextCopy(st, i, due)) this.pending[i]!.register(q, key);
+  }
+
+  /** Bulk mode: whether a tile of the key in state (the new one is not inserted yet) feeds position q of level i. */
+  private fedByOther(st: KeyState, i: number, q: number): boolean {
+    if (this.find(st, i, q) >= 0) return true;
+    const tails = this.shiftW[i]!;
+    for (let k = 0; k < tails.length; k++) if (this.find(st, i, q - tails[k]!) >= 0) return true;
+    return false;
   }
 
   /** The key's earliest tail / edge copy position at level i that is >= from (Infinity if none). */
@@ -381,6 +430,64 @@ export class TileSinkOperator extends Operator {
     this.rowsSinceFlush = 0;
     this.updateDue();
     const writes: TileWrite[] = [];
+    if (this.bulk) this.composeFinal(writes);
+    else this.composeDirty(writes);
+    const expiries = this.evictTiles();
+    const meta = this.progress();
+    const metaText = JSON.stringify(meta);
+    const metaChanged = metaText !== this.lastProgress;
+    if (metaChanged) this.lastProgress = metaText;
+    const work: Promise<unknown>[] = [];
+    if (!this.layoutWritten) {
+      this.layoutWritten = true;
+      const layout: TileLayoutMeta = { format: TILE_FORMAT, spec: this.spec };
+      await this.store.putMeta(this.spec.table, META_LAYOUT, JSON.stringify(layout));
+    }
+    // Bulk mode: one request for the whole flush (a bulk store sorts it into key order and writes it in large batches).
+    const chunk = this.bulk ? Math.max(this.chunk, writes.length) : this.chunk;
+    for (let k = 0; k < writes.length; k += chunk) work.push(this.store.writeTiles(this.spec.table, chunk >= writes.length ? writes : writes.slice(k, k + chunk)));
+    await Promise.all(work);
+    if (writes.length > 0) this.ctx.metrics.inc('tileWrites', writes.length);
+    // Bulk mode keeps history: a bulk load writes a layer that reads before the job clock need (no store expiry).
+    if (this.store.expireTiles && !this.bulk) {
+      const ex: Promise<void>[] = [];
+      for (const e of expiries) ex.push(this.store.expireTiles(this.spec.table, e.key, e.g, e.before));
+      await Promise.all(ex);
+    }
+    // Progress last: a reader that sees the new watermark also sees every tile written before it.
+    if (metaChanged) await this.store.putMeta(this.spec.table, META_PROGRESS, JSON.stringify({ ...meta, flushedAt: this.now() }));
+  }
+
+  /**
+   * Bulk mode: composes every position the watermark made final since the last flush (all at end of input). Runs
+   * before evictTiles, which keeps every tile until the watermark passes its end plus its longest copy window: the
+   * sources of a position final at this flush are all still in state.
+   */
+  private composeFinal(writes: TileWrite[]): void {
+    const wm = this.currentWatermark;
+    for (let i = 0; i < this.levels; i++) {
+      const q = this.final[i]!;
+      const g = this.g[i]!, keep = this.keep[i]!;
+      for (let t = q.pollUpTo(wm); t !== undefined; t = q.pollUpTo(wm)) {
+        const pos = t[0] - g + 1;
+        for (const key of t[1]) {
+          const st = this.state.get(key);
+          if (st === undefined) continue;
+          // The head tile is final: close it now (as evictTiles would next), so that it is encoded once, and both
+          // this position and its later copies are composed from its text.
+          if (keep > 0) {
+            const hi = this.find(st, i, pos);
+            if (hi >= 0 && typeof st.t[hi] !== 'string') st.t[hi] = this.close(st.t[hi] as LiveTile, i, pos);
+          }
+          const w = this.compose(st, i, pos);
+          if (w !== undefined) writes.push({ key, granularityMs: g, start: pos, value: flat(w.value), version: w.version });
+        }
+      }
+    }
+  }
+
+  /** Default mode: composes the positions changed since the last flush and the tail copies now due. */
+  private composeDirty(writes: TileWrite[]): void {
     for (let i = 0; i < this.levels; i++) {
       const q = this.pending[i]!;
       const due = this.due[i]!;
@@ -411,27 +518,6 @@ export class TileSinkOperator extends Operator {
       }
       this.dirty[i]!.clear();
     }
-    const expiries = this.evictTiles();
-    const meta = this.progress();
-    const metaText = JSON.stringify(meta);
-    const metaChanged = metaText !== this.lastProgress;
-    if (metaChanged) this.lastProgress = metaText;
-    const work: Promise<unknown>[] = [];
-    if (!this.layoutWritten) {
-      this.layoutWritten = true;
-      const layout: TileLayoutMeta = { format: TILE_FORMAT, spec: this.spec };
-      await this.store.putMeta(this.spec.table, META_LAYOUT, JSON.stringify(layout));
-    }
-    for (let k = 0; k < writes.length; k += this.chunk) work.push(this.store.writeTiles(this.spec.table, writes.slice(k, k + this.chunk)));
-    await Promise.all(work);
-    if (writes.length > 0) this.ctx.metrics.inc('tileWrites', writes.length);
-    if (this.store.expireTiles) {
-      const ex: Promise<void>[] = [];
-      for (const e of expiries) ex.push(this.store.expireTiles(this.spec.table, e.key, e.g, e.before));
-      await Promise.all(ex);
-    }
-    // Progress last: a reader that sees the new watermark also sees every tile written before it.
-    if (metaChanged) await this.store.putMeta(this.spec.table, META_PROGRESS, JSON.stringify({ ...meta, flushedAt: this.now() }));
   }
 
   /** Index of tile p of level i in st, or -1. */
@@ -455,7 +541,13 @@ export class TileSinkOperator extends Operator {
     if (hi >= 0) {
       const head = st.t[hi]!;
       let hText: string, x: number, eText: string | undefined, bucket = 1;
-      if (typeof head === 'string') {
+      if (typeof head === 'string' && this.idKeys !== undefined) {
+        const v = closedItems(head);
+        version += Number(v[0]);
+        x = q + Number(v[1]);
+        hText = objectText(this.idKeys, this.levelCalls[i]!, closedHeadItems(v), this.slot[i]!);
+        if (v.length > 3) { eText = v[3]!; if (v.length > 4) bucket = Number(v[4]); }
+      } else if (typeof head === 'string') {
         const v = JSON.parse(head) as ClosedParts;
         version += v[0];
         x = q + v[1];
@@ -482,6 +574,35 @@ export class TileSinkOperator extends Operator {
       const si = this.find(st, i, q - w);
       if (si < 0) continue;
       const src = st.t[si]!;
+      if (typeof src === 'string' && this.idKeys !== undefined) {
+        // Closed source, from its text's pieces (no parse).
+        const v = closedItems(src);
+        version += Number(v[0]);
+        const tk = tails.indexOf(w);
+        if (tk >= 0) {
+          const part = objectText(this.idKeys, this.tailCalls[i]![tk]!, closedHeadItems(v), this.slot[i]!);
+          if (t === undefined) { t = ''; tx = ''; order += 'T'; } else { t += ','; tx += ','; }
+          t += `"${w}":${part}`;
+          tx += `"${w}":${q - w + Number(v[1])}`;
+        }
+        if (edge) {
+          const wi = this.spec.windows.indexOf(w);
+          const bucket = v.length > 4 ? Number(v[4]) : 1;
+          let text: string;
+          if (this.edgeSame[wi]) text = v[3]!;
+          else {
+            const slot0 = this.slot[0]!, ec = this.edgeCalls[wi]!;
+            text = JSON.stringify((JSON.parse(v[3]!) as unknown[][]).map((r) => { const o: unknown[] = [r[0]]; for (const c of ec) o.push(r[1 + slot0[c]!]); return o; }));
+          }
+          if (d === undefined) { d = ''; order += 'D'; } else d += ',';
+          d += `"${w}":${JSON.stringify(text)}`;
+          if (bucket > 1) {
+            if (db === undefined) { db = ''; order += 'B'; } else db += ',';
+            db += `"${w}":${bucket}`;
+          }
+        }
+        continue;
+      }
       const closed = typeof src === 'string' ? JSON.parse(src) as ClosedParts : undefined;
       version += closed !== undefined ? closed[0] : (src as LiveTile).c;
       const tk = tails.indexOf(w);
@@ -531,7 +652,7 @@ export class TileSinkOperator extends Operator {
     return { value: `{${out}}`, version: this.versionBase + version };
   }
 
-  /** The encoded head `{callId: acc}` of a closed tile (its single edge entry when not stored). */
+  /** The encoded head `{callId: acc}` of a closed tile (its single edge entry when not stored). Slow path: see idKeys. */
   private closedHead(v: ClosedParts, i: number): Record<string, unknown> {
     const accs = v[2] !== 0 ? v[2] : v[3]![0]!.slice(1);
     const lc = this.levelCalls[i]!;
@@ -543,6 +664,12 @@ export class TileSinkOperator extends Operator {
   /** Closes a live tile p of level i (the watermark passed its end): the ClosedTile text it is kept as. */
   private close(tile: LiveTile, i: number, p: number): ClosedTile {
     const lc = this.levelCalls[i]!;
+    if (i === 0 && this.exact && tile.e === undefined && this.edgeCap >= 1) {
+      // One event time (most tiles of sparse keys): its single entry is the head, what entriesOf gives, directly.
+      const item: unknown[] = [tile.x - p];
+      for (let j = 0; j < lc.length; j++) item.push(encodeAcc(this.fns[lc[j]!]!, tile.a[j]));
+      return flat(JSON.stringify([tile.c, tile.x - p, 0, [item]]));
+    }
     if (i === 0 && this.exact) {
       const r = this.entriesOf(tile, lc);
       const h = r.rows.length !== 1 || r.bucket !== 1 ? this.encodedHead(tile, lc) : 0;
@@ -720,6 +847,7 @@ export class TileSinkOperator extends Operator {
     const s: StateV2 = {
       v: STATE_FORMAT, state: this.state, dirty: this.dirty, pending: this.pending.map((p) => p.snapshot()), wake: this.wake.snapshot(),
       polled: this.polled, maxTs: this.maxTs, versionBase: this.versionBase,
+      ...(this.bulk ? { final: this.final.map((f) => f.snapshot()) } : {}),
     };
     return s;
   }
@@ -736,6 +864,7 @@ export class TileSinkOperator extends Operator {
       this.polled = st.polled;
       this.maxTs = st.maxTs;
       this.versionBase = st.versionBase;
+      st.final?.forEach((f, i) => this.final[i]!.restore(f));
     } else {
       throw new Error(`TileSink(${this.spec.table}): checkpoint state format ${String(v)} is not supported (this version reads 1 and ${STATE_FORMAT})`);
     }
@@ -766,6 +895,19 @@ export class TileSinkOperator extends Operator {
     this.updateDue();
     this.polled = this.pending.map((p, i) => Math.min(p.first(), this.due[i]!));
   }
+}
+
+/**
+ * `{id: acc, ...}` as JSON.stringify writes it, for calls `want` (indices into the spec's calls, in that order), the
+ * accumulators being `accs`, JSON pieces in the order of the level's calls (slot: call → index there).
+ */
+function objectText(idKeys: readonly string[], want: readonly number[], accs: readonly string[], slot: readonly number[]): string {
+  let s = '{';
+  for (let j = 0; j < want.length; j++) {
+    const c = want[j]!;
+    s += (j === 0 ? '' : ',') + idKeys[c]! + ':' + accs[slot[c]!]!;
+  }
+  return s + '}';
 }
 
 /**

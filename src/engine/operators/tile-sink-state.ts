@@ -144,3 +144,63 @@ export class KeyQueue {
     this.times = st.times;
   }
 }
+
+/**
+ * The top-level items of a closed tile's text `[c, dx, h, entries?, bucket?]` as JSON substrings, without parsing
+ * it: composing a position copies these pieces into the stored value, byte for byte what JSON.stringify gives the
+ * parsed values (the text was written by JSON.stringify, whose output is canonical: no whitespace, the same numbers
+ * and escapes after a round trip).
+ */
+export function closedItems(text: string): string[] {
+  const out: string[] = [];
+  arrayItems(text, 0, out);
+  return out;
+}
+
+/**
+ * The encoded head accumulators of a closed tile as JSON substrings, in the order of its level's calls: the items of
+ * `h`, or, when h is 0 (one unbucketed edge entry), that entry's items after its dt.
+ */
+export function closedHeadItems(items: readonly string[]): string[] {
+  const out: string[] = [];
+  const h = items[2]!;
+  if (h !== '0') { arrayItems(h, 0, out); return out; }
+  const e = items[3]!;
+  arrayItems(e, 1, out);
+  out.shift();
+  return out;
+}
+
+/** Pushes the items of the JSON array starting at text[at] (a '[') to out; returns the index after its ']'. */
+function arrayItems(text: string, at: number, out: string[]): number {
+  let i = at + 1;
+  if (text.charCodeAt(i) === 93) return i + 1;
+  for (;;) {
+    const e = valueEnd(text, i);
+    out.push(text.slice(i, e));
+    if (text.charCodeAt(e) === 93) return e + 1;
+    i = e + 1;
+  }
+}
+
+/** Index after the JSON value starting at text[i] (compact JSON: no whitespace). */
+function valueEnd(text: string, i: number): number {
+  let depth = 0;
+  const n = text.length;
+  for (; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) {
+      // A string: skip to its closing quote (backslash escapes skip one character).
+      for (i++; text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+      if (depth === 0) return i + 1;
+    } else if (ch === 91 || ch === 123) {
+      depth++;
+    } else if (ch === 93 || ch === 125) {
+      if (depth === 0) return i;
+      if (--depth === 0) return i + 1;
+    } else if (ch === 44 && depth === 0) {
+      return i;
+    }
+  }
+  return i;
+}
