@@ -2,7 +2,9 @@
  * Helpers of the offline-path tests: seeded events over many days, written as an offline twin (Parquet partitioned
  * by date, through DuckDB) and as a stream file, the feature script, and a brute-force oracle of served values.
  */
-import { writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { duckConnect, sqlString } from '../../src/batch/duckdb.js';
 import { formatTimestamp } from '../../src/common/time.js';
@@ -65,6 +67,8 @@ import type { KvStore } from '../../src/engine/kv-store-api.js';
 import type { FeatureReaders } from '../../src/batch/readers.js';
 import { readFeatures } from '../../src/serving/read-features.js';
 import { FusedStore } from '../../src/serving/fused-store.js';
+import { EmbeddedKvStore } from '../../src/connectors/stores/embedded-kv-store.js';
+import { runSql } from '../../src/runtime/sql-session.js';
 
 /** The readers the CLI and server pass: serving's read code, fused for the online table. */
 export function readersFor(store: KvStore): FeatureReaders {
@@ -73,4 +77,46 @@ export function readersFor(store: KvStore): FeatureReaders {
     tiles: (s, table, keys, t, spec) => readFeatures(s, table, keys, t, { spec }),
     served: (table, keys, t) => readFeatures(fused, table, keys, t),
   };
+}
+
+/** A 1-hour feature table (`user_1h`) whose stream lost about 1% of the events, with the offline twin of all of them. */
+export interface LossyFeature {
+  dir: string;
+  events: Ev[];
+  /** Ids of the events the stream lost. */
+  lost: Set<number>;
+  store: EmbeddedKvStore;
+  /** What checks and corrections take: the script, the feature, the twin. */
+  src: { script: string; feature: string; baseDir: string; twins: { ev: { format: 'parquet'; path: string; partitionColumn: string } } };
+  readers: FeatureReaders;
+}
+
+/**
+ * Runs `body` over a LossyFeature: `n` seeded events of `keys` keys over one day, a Parquet twin of all of them, the
+ * feature job run over a stream file missing each event with probability 1% (seeded by `lossSeed`), its store open.
+ * Closes the store and removes the folder afterwards.
+ */
+export async function withLossyFeature(n: number, keys: number, seed: number, lossSeed: number, body: (f: LossyFeature) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'freshet-lossy-'));
+  try {
+    const events = dailyEvents(n, 1, keys, seed);
+    await writeParquetTwin(dir, events);
+    const rnd = mulberry32(lossSeed);
+    const lost = new Set(events.filter(() => rnd() < 0.01).map((e) => e.id));
+    writeStreamFile(join(dir, 'stream.json'), events.filter((e) => !lost.has(e.id)));
+    const kv = join(dir, 'kv');
+    const script = featureScript(`'connector' = 'filesystem', 'path' = 'stream.json', 'format' = 'json'`, kv, `'1' HOUR`, 'user_1h');
+    const run = await runSql(script, { baseDir: dir });
+    assert.deepEqual(run.diagnostics.filter((d) => d.severity === 'error'), []);
+    const store = new EmbeddedKvStore({ path: kv });
+    await store.open();
+    try {
+      const src = { script, feature: 'user_1h', baseDir: dir, twins: { ev: { format: 'parquet' as const, path: join(dir, 'twin'), partitionColumn: 'dt' } } };
+      await body({ dir, events, lost, store, src, readers: readersFor(store) });
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
