@@ -37,8 +37,7 @@ public final class AerospikeDynamicTableFactory implements DynamicTableSinkFacto
   public static final ConfigOption<Integer> BUFFER_MAX_ROWS = StoreOptions.BUFFER_MAX_ROWS;
   public static final ConfigOption<Duration> BUFFER_INTERVAL = StoreOptions.BUFFER_INTERVAL;
   public static final ConfigOption<Integer> LOOKUP_THREADS = StoreOptions.LOOKUP_THREADS;
-  public static final ConfigOption<String> TILES = ConfigOptions.key("freshet.tiles").stringType().noDefaultValue()
-      .withDescription("Tile mode (set by Freshet's spec builder for a tiled feature table): the layout and projected input, as JSON.");
+  public static final ConfigOption<String> TILES = StoreOptions.TILES;
 
   private final AerospikeStore.Connector connector;
 
@@ -64,7 +63,7 @@ public final class AerospikeDynamicTableFactory implements DynamicTableSinkFacto
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    Set<ConfigOption<?>> s = new HashSet<>(Set.of(HOSTS, SET, USERNAME, PASSWORD, TABLE, TILES));
+    Set<ConfigOption<?>> s = new HashSet<>(Set.of(HOSTS, SET, USERNAME, PASSWORD, TABLE));
     s.addAll(StoreOptions.shared());
     return s;
   }
@@ -72,16 +71,8 @@ public final class AerospikeDynamicTableFactory implements DynamicTableSinkFacto
   @Override
   public DynamicTableSink createDynamicTableSink(Context context) {
     ReadableConfig o = StoreOptions.validate(this, context).getOptions();
-    if (o.getOptional(TILES).isPresent()) {
-      // A tiled feature table's projected input (docs/flink.md "Tiles on Flink"), written by the tile writer.
-      String name = context.getObjectIdentifier().getObjectName();
-      try {
-        return new dev.freshet.flink.tiles.TileTableSink(new AerospikeTileStore.Opener(config(o, name), connector),
-            dev.freshet.flink.tiles.TileConfig.parse(o.get(TILES)), StoreOptions.rowType(context));
-      } catch (IllegalArgumentException e) {
-        throw new ValidationException("table '" + name + "': " + e.getMessage(), e);
-      }
-    }
+    DynamicTableSink tiles = StoreOptions.tileSinkOrNull(o, context, name -> new AerospikeTileStore.Opener(config(o, name), connector));
+    if (tiles != null) return tiles;
     return StoreOptions.featureSink(o, context, IDENTIFIER, name -> new AerospikeClients(config(o, name), connector));
   }
 

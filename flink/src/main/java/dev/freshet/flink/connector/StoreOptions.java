@@ -2,6 +2,9 @@
 // lookup source's cache and threads, the changed-keys topic, and the PRIMARY KEY both need.
 package dev.freshet.flink.connector;
 
+import dev.freshet.flink.tiles.TileConfig;
+import dev.freshet.flink.tiles.TileStore;
+import dev.freshet.flink.tiles.TileTableSink;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -10,6 +13,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.lookup.LookupOptions;
 import org.apache.flink.table.connector.source.lookup.cache.DefaultLookupCache;
 import org.apache.flink.table.connector.source.lookup.cache.LookupCache;
@@ -25,12 +29,15 @@ public final class StoreOptions {
       .withDescription("Buffered keys that trigger a write.");
   public static final ConfigOption<Duration> BUFFER_INTERVAL = ConfigOptions.key("sink.buffer-flush.interval").durationType()
       .defaultValue(Duration.ofMillis(100)).withDescription("Longest time a change waits in the buffer (0: only when full and at checkpoints).");
+  /** Tile mode, set by Freshet's spec builder for a tiled feature table (docs/flink.md "Tiles on Flink"). */
+  public static final ConfigOption<String> TILES = ConfigOptions.key("freshet.tiles").stringType().noDefaultValue()
+      .withDescription("Tile mode (set by Freshet's spec builder for a tiled feature table): the layout and projected input, as JSON.");
   public static final ConfigOption<Integer> LOOKUP_THREADS = ConfigOptions.key("lookup.async.threads").intType().defaultValue(4)
       .withDescription("Concurrent lookup requests per parallel instance.");
 
   /** The options every store connector takes besides its connection options. */
   public static Set<ConfigOption<?>> shared() {
-    Set<ConfigOption<?>> s = new HashSet<>(Set.of(BUFFER_MAX_ROWS, BUFFER_INTERVAL, LOOKUP_THREADS,
+    Set<ConfigOption<?>> s = new HashSet<>(Set.of(BUFFER_MAX_ROWS, BUFFER_INTERVAL, LOOKUP_THREADS, TILES,
         FactoryUtil.SINK_PARALLELISM, LookupOptions.CACHE_TYPE, LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_ACCESS,
         LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE, LookupOptions.PARTIAL_CACHE_MAX_ROWS, LookupOptions.PARTIAL_CACHE_CACHE_MISSING_KEY));
     s.addAll(ChangedKeysOptions.options());
@@ -107,6 +114,21 @@ public final class StoreOptions {
     int[] pk = sinkPrimaryKey(context, connector);
     StoreClientFactory c = clients.apply(context.getObjectIdentifier().getObjectName());
     return new FeatureTableSink(c, rowType(context), pk, sink(o, context, c.table()));
+  }
+
+  /**
+   * The sink of a tiled feature table's projected input, written by the tile writer into the store `stores` opens
+   * (given the SQL table name), or null when the table is not in tile mode.
+   */
+  public static DynamicTableSink tileSinkOrNull(ReadableConfig o, DynamicTableFactory.Context context,
+      Function<String, TileStore.Factory> stores) {
+    if (o.getOptional(TILES).isEmpty()) return null;
+    String name = context.getObjectIdentifier().getObjectName();
+    try {
+      return new TileTableSink(stores.apply(name), TileConfig.parse(o.get(TILES)), rowType(context));
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException("table '" + name + "': " + e.getMessage(), e);
+    }
   }
 
   /** The lookup source of a store connector's table: checks the PRIMARY KEY and the cache, then the store's settings. */

@@ -36,8 +36,7 @@ public final class RedisDynamicTableFactory implements DynamicTableSinkFactory, 
       .withDescription("Name of the feature table in the store (keys fs:<table>:<key>); default: the SQL table name.");
   public static final ConfigOption<Integer> BUFFER_MAX_ROWS = StoreOptions.BUFFER_MAX_ROWS;
   public static final ConfigOption<Duration> BUFFER_INTERVAL = StoreOptions.BUFFER_INTERVAL;
-  public static final ConfigOption<String> TILES = ConfigOptions.key("freshet.tiles").stringType().noDefaultValue()
-      .withDescription("Tile mode (set by Freshet's spec builder for a tiled feature table): the layout and projected input, as JSON.");
+  public static final ConfigOption<String> TILES = StoreOptions.TILES;
   public static final ConfigOption<Integer> LOOKUP_THREADS = StoreOptions.LOOKUP_THREADS;
 
   @Override
@@ -52,7 +51,7 @@ public final class RedisDynamicTableFactory implements DynamicTableSinkFactory, 
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    Set<ConfigOption<?>> s = new HashSet<>(Set.of(HOST, PORT, USERNAME, PASSWORD, DATABASE, CONNECT_TIMEOUT, TABLE, TILES));
+    Set<ConfigOption<?>> s = new HashSet<>(Set.of(HOST, PORT, USERNAME, PASSWORD, DATABASE, CONNECT_TIMEOUT, TABLE));
     s.addAll(StoreOptions.shared());
     return s;
   }
@@ -60,15 +59,8 @@ public final class RedisDynamicTableFactory implements DynamicTableSinkFactory, 
   @Override
   public DynamicTableSink createDynamicTableSink(Context context) {
     ReadableConfig o = StoreOptions.validate(this, context).getOptions();
-    if (o.getOptional(TILES).isPresent()) {
-      // A tiled feature table's projected input (docs/flink.md "Tiles on Flink"), written by the tile writer.
-      String name = context.getObjectIdentifier().getObjectName();
-      try {
-        return new dev.freshet.flink.tiles.TileTableSink(config(o, name), dev.freshet.flink.tiles.TileConfig.parse(o.get(TILES)), StoreOptions.rowType(context));
-      } catch (IllegalArgumentException e) {
-        throw new ValidationException("table '" + name + "': " + e.getMessage(), e);
-      }
-    }
+    DynamicTableSink tiles = StoreOptions.tileSinkOrNull(o, context, name -> new dev.freshet.flink.tiles.RedisTiles(config(o, name)));
+    if (tiles != null) return tiles;
     return StoreOptions.featureSink(o, context, IDENTIFIER, name -> new RedisClients(config(o, name)));
   }
 
