@@ -13,6 +13,7 @@ import { EmbeddedKvStore, defaultKvPath } from '../connectors/stores/embedded-kv
 import { RedisKvStore } from '../connectors/stores/redis-kv-store.js';
 import { FusedStore } from '../serving/fused-store.js';
 import { createServingServer } from '../serving/serving-server.js';
+import { SERVING_CACHE_ENTRIES } from '../serving/read-features.js';
 
 /** Young-generation semi-space of serving workers, in MB (V8's default is 16 on 64-bit machines). */
 const WORKER_SEMI_SPACE_MB = 64;
@@ -34,7 +35,7 @@ export interface ServeOptions {
 export async function serveFeatures(o: ServeOptions): Promise<{ url: string; close: () => Promise<void> }> {
   const store: KvStore = o.store === 'redis'
     ? new RedisKvStore({ host: o.redisHost ?? '127.0.0.1', port: o.redisPort ?? 6379, database: o.redisDatabase ?? 0 })
-    : new EmbeddedKvStore({ path: o.path ?? defaultKvPath() });
+    : new EmbeddedKvStore({ path: o.path ?? defaultKvPath(), tileReadCache: SERVING_CACHE_ENTRIES });
   await store.open();
   // A bare node:http server (serving-server.ts): the framework's per-request work was a large share of a read's cost.
   const server = createServingServer(new FusedStore(store));

@@ -146,8 +146,12 @@ interface CachedPlan {
   start: number;
 }
 
-/** Most parsed tile values kept per table (FRESHET_SERVING_CACHE_ENTRIES; 0 disables). */
-const PARSE_CACHE_ENTRIES = Number(globalThis.process?.env?.['FRESHET_SERVING_CACHE_ENTRIES'] ?? 200_000);
+/**
+ * Most parsed tile values kept per table (FRESHET_SERVING_CACHE_ENTRIES; 0 disables). Serving stores that keep tile
+ * texts between reads (the embedded store's tileReadCache) are given the same bound.
+ */
+export const SERVING_CACHE_ENTRIES = Number(globalThis.process?.env?.['FRESHET_SERVING_CACHE_ENTRIES'] ?? 200_000);
+const PARSE_CACHE_ENTRIES = SERVING_CACHE_ENTRIES;
 /** Most read plans kept per table: one per finest slice read recently (an hour of minute slices is 60). */
 const PLAN_CACHE_ENTRIES = 4096;
 

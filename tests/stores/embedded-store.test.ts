@@ -10,3 +10,10 @@ kvStoreContract('embedded store', async () => {
   const make = async (): Promise<EmbeddedKvStore> => { const s = new EmbeddedKvStore({ path: dir }); await s.open(); return s; };
   return { open: make, reopen: make, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }, { persistent: true });
+
+// The same contract with the reader's tile cache on, at a size that makes it start over often.
+kvStoreContract('embedded store with a tile read cache', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'freshet-kv-'));
+  const make = async (): Promise<EmbeddedKvStore> => { const s = new EmbeddedKvStore({ path: dir, tileReadCache: 3 }); await s.open(); return s; };
+  return { open: make, reopen: make, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}, { persistent: true });

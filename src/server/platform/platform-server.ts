@@ -17,6 +17,7 @@ import { registerPlatformRoutes } from './platform-routes.js';
 import { registerStaticUi } from './static-ui.js';
 import type { KvStore } from '../../engine/kv-store-api.js';
 import { EmbeddedKvStore, defaultKvPath } from '../../connectors/stores/embedded-kv-store.js';
+import { SERVING_CACHE_ENTRIES } from '../../serving/read-features.js';
 import { FeatureStores } from './feature-stores.js';
 import { registerFeatureRoutes } from './feature-routes.js';
 import { registerOfflineRoutes } from './offline-routes.js';
@@ -132,7 +133,7 @@ export async function createPlatformServer(o: PlatformServerOptions): Promise<Pl
   installAuth(app, o.tokens);
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   registerDictionaryRoutes(app, { dictionary: o.dictionary, logDir: o.logDir, openLog });
-  const defaultStore = o.servingStore ?? new EmbeddedKvStore(o.kvPath ? { path: o.kvPath } : {});
+  const defaultStore = o.servingStore ?? new EmbeddedKvStore({ ...(o.kvPath ? { path: o.kvPath } : {}), tileReadCache: SERVING_CACHE_ENTRIES });
   const kvPath = defaultStore instanceof EmbeddedKvStore ? defaultStore.path : (o.kvPath ?? defaultKvPath());
   const jobs = new JobManager({
     dictionary: o.dictionary, logDir: o.logDir, root: o.platformDir, kvPath, ...(o.baseDir ? { baseDir: o.baseDir } : {}),

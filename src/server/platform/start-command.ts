@@ -21,6 +21,7 @@ import { startDemo } from './demo.js';
 import { createPlatformServer } from './platform-server.js';
 import { packageRoot } from './static-ui.js';
 import { EmbeddedKvStore } from '../../connectors/stores/embedded-kv-store.js';
+import { SERVING_CACHE_ENTRIES } from '../../serving/read-features.js';
 import { hostname } from 'node:os';
 import { LeaderElection } from './leader-election.js';
 import { PostgresJobStore } from './postgres-job-store.js';
@@ -67,7 +68,7 @@ export async function startPlatform(o: StartOptions = {}): Promise<{ url: string
     dictionary, logDir: logDirOf(data), platformDir: path.join(data, 'platform'), tokens,
     uiDir: path.join(packageRoot(), 'web', 'dist'), logger: o.logger ?? false,
     // Feature tables written with 'connector' = 'embedded-kv' (default path) are served at /api/features/{table}.
-    servingStore: new EmbeddedKvStore(),
+    servingStore: new EmbeddedKvStore({ tileReadCache: SERVING_CACHE_ENTRIES }),
     restartPolicy: restartPolicyFromEnv(), instanceId,
     ...(jobStore ? { jobStore } : {}), ...(leader ? { leader } : {}),
     ...(checkpointRoot !== undefined ? { checkpointRoot: path.resolve(checkpointRoot) } : {}),
