@@ -15,7 +15,9 @@
  *
  * Cost per readTiles batch: the online and offline records are read by two concurrent readTiles calls (same
  * requests, two table names; node-redis pipelines them into one round trip); the `fusion` and `tiles` metas are
- * cached for metaTtlMs. Tables without a `fusion` meta are read straight through.
+ * cached for metaTtlMs. Tables without a `fusion` meta are read straight through. A fused text is kept per tile while
+ * both of its inputs read back as the same texts (FusedTexts), so unchanged tiles cost no parse and no stringify, and
+ * readers that cache by text (read-features.ts) get the same string back.
  */
 import type { AggFunction } from '../aggregates/agg-function.js';
 import { encodeAcc } from '../aggregates/index.js';
@@ -34,12 +36,26 @@ export interface FusedStoreOptions {
 
 interface TableFusion { fusion: FusionMeta | null; fns: Map<string, AggFunction>; loadedAt: number }
 
+/** Most fused tile texts kept (all tables; emptied when full, like the serving caches). */
+const FUSED_TEXTS = 200_000;
+
+/** A fused tile text and the two texts it was made of (undefined: the side had no tile). */
+interface FusedText { on: string | undefined; off: string | undefined; out: string | undefined }
+
+/**
+ * Fused texts per table and tile (`key \0 granularity \0 start`), valid for one boundary and offline table: a tile's
+ * fused text depends only on its two input texts, its position and granularity, the boundary and the functions.
+ */
+interface FusedTexts { boundary: number; offlineTable: string; byTile: Map<string, FusedText> }
+
 export class FusedStore implements KvStore {
   readonly kind: string;
   private readonly cache = new Map<string, TableFusion>();
   /** Per table: the last progress text read and its rewrite. */
   private readonly progress = new Map<string, { text: string; from: number | null; out: string }>();
   private readonly ttl: number;
+  private readonly fusedTexts = new Map<string, FusedTexts>();
+  private fusedCount = 0;
 
   constructor(readonly inner: KvStore, opts: FusedStoreOptions = {}) {
     this.kind = inner.kind;
@@ -92,7 +108,39 @@ export class FusedStore implements KvStore {
     if (fusion === null) return this.inner.readTiles(table, reads);
     const [on, off] = await Promise.all([this.inner.readTiles(table, reads), this.inner.readTiles(fusion.offlineTable, reads)]);
     const b = fusion.boundary;
-    return reads.map((r, i) => mergeRecords(on[i]!, off[i]!, r.granularityMs, b, tf.fns));
+    let memo = this.fusedTexts.get(table);
+    if (memo === undefined || memo.boundary !== b || memo.offlineTable !== fusion.offlineTable) {
+      if (memo !== undefined) this.fusedCount -= memo.byTile.size;
+      memo = { boundary: b, offlineTable: fusion.offlineTable, byTile: new Map() };
+      this.fusedTexts.set(table, memo);
+    }
+    const out: Map<number, string>[] = new Array(reads.length);
+    for (let i = 0; i < reads.length; i++) out[i] = this.fuseRecords(memo, reads[i]!, on[i]!, off[i]!, tf.fns);
+    return out;
+  }
+
+  /** mergeRecords through the table's fused texts. */
+  private fuseRecords(memo: FusedTexts, r: TileRead, on: Map<number, string>, off: Map<number, string>, fns: Map<string, AggFunction>): Map<number, string> {
+    const out = new Map<number, string>();
+    const g = r.granularityMs;
+    const add = (pos: number): void => {
+      const a = on.get(pos), o = off.get(pos);
+      const id = `${r.key}\0${g}\0${pos}`;
+      let f = memo.byTile.get(id);
+      if (f === undefined || f.on !== a || f.off !== o) {
+        const v = fuseValue(a === undefined ? undefined : JSON.parse(a) as FusableValue, o === undefined ? undefined : JSON.parse(o) as FusableValue, pos, g, memo.boundary, fns);
+        if (f === undefined) {
+          if (this.fusedCount >= FUSED_TEXTS) { for (const m of this.fusedTexts.values()) m.byTile.clear(); this.fusedCount = 0; }
+          this.fusedCount++;
+        }
+        f = { on: a, off: o, out: v === undefined ? undefined : JSON.stringify(v) };
+        memo.byTile.set(id, f);
+      }
+      if (f.out !== undefined) out.set(pos, f.out);
+    };
+    for (const pos of on.keys()) add(pos);
+    for (const pos of off.keys()) if (!on.has(pos)) add(pos);
+    return out;
   }
 }
 
