@@ -13,6 +13,7 @@ import { inferSchema, type InferOptions } from '../catalog/dictionary/infer-sche
 import { openDictionaryStore } from '../catalog/dictionary/open-store.js';
 import { sourceTablesDdl } from '../catalog/dictionary/source-ddl.js';
 import { tableNamesOf, topicOf } from '../catalog/dictionary/source-model.js';
+import { COLUMN_NAME } from '../catalog/dictionary/source-validation.js';
 import { EmbeddedLog } from '../connectors/embedded-log/embedded-log.js';
 import { tailTopic } from '../connectors/embedded-log/log-tail.js';
 import { parseDuration } from '../runtime/duration.js';
@@ -54,8 +55,10 @@ function fail(e: unknown): void {
   process.exitCode = 1;
 }
 
-function inferOptions(o: { discriminator?: string; decimals?: string; notNull?: boolean; watermarkDelay?: string }): InferOptions {
+function inferOptions(o: { discriminator?: string; decimals?: string; notNull?: boolean; watermarkDelay?: string; procTime?: string | boolean }): InferOptions {
   const out: InferOptions = {};
+  const pt = procTimeOption(o.procTime);
+  if (pt !== undefined) out.procTimeColumn = pt;
   if (o.discriminator) out.discriminator = o.discriminator;
   if (o.decimals) {
     if (!['double', 'exact', 'auto'].includes(o.decimals)) throw new CliError(`--decimals must be double, exact or auto, got '${o.decimals}'`);
@@ -64,6 +67,25 @@ function inferOptions(o: { discriminator?: string; decimals?: string; notNull?: 
   if (o.notNull) out.notNullWhenObserved = true;
   if (o.watermarkDelay !== undefined) out.watermarkDelayMs = durationMs(o.watermarkDelay);
   return out;
+}
+
+/**
+ * `--proc-time <name>` → the name, `--no-proc-time` → false (no processing-time column), neither → undefined
+ * (inference proposes proc_time). `--proc-time` is declared before `--no-proc-time`, so commander's default stays
+ * undefined rather than true.
+ */
+function procTimeOption(v: string | boolean | undefined): string | false | undefined {
+  if (v === undefined || v === true) return undefined;
+  if (v === false) return false;
+  if (!COLUMN_NAME.test(v)) throw new CliError(`--proc-time must be a column name (a letter or _, then letters, digits and _), got '${v}'`);
+  return v;
+}
+
+/** `--proc-time` / `--no-proc-time` applied to an explicit schema (a --definition file): sets or removes the column. */
+function withProcTime(s: unknown, pt: string | false): unknown {
+  if (s === null || typeof s !== 'object' || Array.isArray(s)) return s;
+  const { procTimeColumn: _old, ...rest } = s as Record<string, unknown>;
+  return pt === false ? rest : { ...rest, procTimeColumn: pt };
 }
 
 function durationMs(v: string): number {
@@ -102,7 +124,7 @@ async function inferFromTopic(name: string, body: Record<string, unknown>, conn:
 interface AddOpts {
   kind?: string; samples?: string; definition?: string; topic?: string; partitions?: string; bootstrapServers?: string;
   discriminator?: string; eventTime?: string; watermarkDelay?: string; owner?: string; description?: string; tag?: string[];
-  decimals?: string; notNull?: boolean; sampleTopic?: boolean;
+  decimals?: string; notNull?: boolean; sampleTopic?: boolean; procTime?: string | boolean;
 }
 
 export function registerSourceCommands(program: Command): void {
@@ -120,6 +142,8 @@ export function registerSourceCommands(program: Command): void {
     .option('--discriminator <path>', "multi-type topic: '$.type' or 'header:<name>'")
     .option('--event-time <column>', 'event-time column (default: the inferred suggestion)')
     .option('--watermark-delay <duration>', "watermark delay, e.g. '5 s' or 5000 (ms)")
+    .option('--proc-time <name>', 'processing-time column <name> AS PROCTIME() (default: proc_time, for lookup joins)')
+    .option('--no-proc-time', 'no processing-time column')
     .option('--decimals <mode>', 'numbers with a fraction: double (default), exact or auto')
     .option('--not-null', 'make fields seen non-null in every sample NOT NULL')
     .option('--owner <owner>')
@@ -141,6 +165,15 @@ export function registerSourceCommands(program: Command): void {
         if (o.tag) body['tags'] = o.tag;
         if (o.samples) body['samples'] = samplesOf(readInput(o.samples));
         body['infer'] = inferOptions(o);
+        // An explicit schema (--definition) takes the flag directly; an inferred one through the infer options.
+        const pt = procTimeOption(o.procTime);
+        if (pt !== undefined) {
+          if (body['schema'] !== undefined) body['schema'] = withProcTime(body['schema'], pt);
+          const types = body['types'];
+          if (types !== null && typeof types === 'object' && !Array.isArray(types)) {
+            body['types'] = Object.fromEntries(Object.entries(types).map(([k, t]) => [k, withProcTime(t, pt)]));
+          }
+        }
         if (o.sampleTopic) printDiagnostics(await inferFromTopic(name, body, conn, o));
         const r = await d.create(body);
         printDiagnostics(r.warnings);
@@ -202,12 +235,14 @@ export function registerSourceCommands(program: Command): void {
     .option('--discriminator <path>', "multi-type topic: '$.type', or 'header:<name>' with --kafka-topic")
     .option('--decimals <mode>', 'double (default), exact or auto')
     .option('--not-null', 'make fields seen non-null in every sample NOT NULL')
+    .option('--proc-time <name>', 'processing-time column <name> AS PROCTIME() (default: proc_time)')
+    .option('--no-proc-time', 'no processing-time column')
     .option('--json', 'print the schema, warnings and DDL as JSON')
     .option('--kafka-topic <topic>', 'sample the newest messages of a live Kafka topic instead of a file')
     .option('--bootstrap-servers <list>', 'with --kafka-topic: host:port[,host:port]')
     .option('-n, --count <n>', 'with --kafka-topic: messages to sample', '100')
     .action(async (o: { file?: string; name: string; discriminator?: string; decimals?: string; notNull?: boolean; json?: boolean;
-      kafkaTopic?: string; bootstrapServers?: string; count: string }) => {
+      kafkaTopic?: string; bootstrapServers?: string; count: string; procTime?: string | boolean }) => {
       try {
         let samples: string[];
         let headers: InferOptions['headers'];

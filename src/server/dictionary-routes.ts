@@ -25,7 +25,7 @@ import { DictionaryErrors as E } from '../catalog/dictionary/dictionary-error-co
 import { inferSchema, type InferOptions } from '../catalog/dictionary/infer-schema.js';
 import { sourceTablesDdl } from '../catalog/dictionary/source-ddl.js';
 import { tableNamesOf, topicOf, type SourceDefinition, type StatsDelta } from '../catalog/dictionary/source-model.js';
-import { fieldError } from '../catalog/dictionary/source-validation.js';
+import { COLUMN_NAME, fieldError } from '../catalog/dictionary/source-validation.js';
 import type { EmbeddedLog } from '../connectors/embedded-log/embedded-log.js';
 import { tailTopic } from '../connectors/embedded-log/log-tail.js';
 import { ingestEvents, splitMessages, type IncomingMessage } from './ingest.js';
@@ -154,7 +154,7 @@ export function registerDictionaryRoutes(app: FastifyInstance, o: DictionaryApiO
     if (samples.length === 0) throw sampled ? bad('kafka.topic', 'has no messages to sample') : bad('samples', 'give at least one sample message');
     const r = inferSchema(samples, headers ? { ...opts, headers } : opts);
     const errors = r.warnings.filter((w) => w.severity === 'error');
-    if (errors.length > 0) throw new FreshetError(errors.map((x) => ({ ...x, source: x.code === E.BadDiscriminator ? 'options.discriminator' : 'samples' })));
+    if (errors.length > 0) throw new FreshetError(errors.map((x) => ({ ...x, source: x.code === E.BadDiscriminator ? 'options.discriminator' : x.source ? `options.${x.source}` : 'samples' })));
     return sampled ? { ...r, samples: sampled } : r;
   }));
 
@@ -260,6 +260,13 @@ function validateInferOptions(o: Record<string, unknown>): InferOptions {
     }
   }
   if (o['watermarkDelayMs'] !== undefined) out.watermarkDelayMs = intParam(o['watermarkDelayMs'], 'options.watermarkDelayMs', 0, 0, 365 * 86_400_000);
+  const pt = o['procTimeColumn'];
+  if (pt !== undefined) {
+    if (pt !== null && pt !== false && (typeof pt !== 'string' || !COLUMN_NAME.test(pt))) {
+      throw bad('options.procTimeColumn', 'must be a column name (a letter or _, then letters, digits and _), or false for no processing-time column');
+    }
+    out.procTimeColumn = pt;
+  }
   return out;
 }
 

@@ -48,12 +48,17 @@ test('platform UI: source from a sample file → four steps (positioned SQL erro
     await page.getByRole('heading', { name: 'Inferred schema' }).waitFor();
     assert.equal(await page.getByLabel('event time column').first().inputValue(), 'ts');
     await page.getByLabel('watermark delay').first().fill('2000');
+    // Inference proposes a processing-time column (for lookup joins); the form renames it.
+    assert.equal(await page.getByLabel('processing time column').first().inputValue(), 'proc_time');
+    await page.getByLabel('processing time column').first().fill('arrived_at');
     await page.getByLabel('description of amount').fill('Order total in EUR');
     await shot('sources-register');
     await page.getByRole('button', { name: 'Register' }).click();
     await page.getByTestId('sources-table').getByRole('link', { name: 'shop_orders' }).waitFor();
-    const src = await call('GET', '/api/sources/shop_orders') as { source: { schema: { eventTimeColumn: string; watermarkDelayMs: number } } };
+    const src = await call('GET', '/api/sources/shop_orders') as { source: { schema: { eventTimeColumn: string; watermarkDelayMs: number; procTimeColumn?: string } }; ddl: string };
     assert.equal(src.source.schema.eventTimeColumn, 'ts');
+    assert.equal(src.source.schema.procTimeColumn, 'arrived_at', 'the renamed processing-time column is saved');
+    assert.match(src.ddl, /`arrived_at` AS PROCTIME\(\)/);
     assert.equal(src.source.schema.watermarkDelayMs, 2000, 'the edited watermark delay is saved');
     assert.equal((src.source.schema as unknown as { fields: { name: string; description?: string }[] }).fields.find((f) => f.name === 'amount')?.description, 'Order total in EUR', 'the field description is saved');
     await call('POST', '/api/sources/shop_orders/events', sample);

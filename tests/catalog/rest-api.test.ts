@@ -178,3 +178,37 @@ test('infer by a header discriminator from samples with their headers', async ()
     assert.equal(r.samples, undefined); // only a live topic's messages are echoed
   });
 });
+
+test('the processing-time column over REST: proposed by infer, renamed or left out by options, checked with the field named', async () => {
+  await withServer(async (app) => {
+    const infer = async (options: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/sources/infer', payload: { samples: ['{"a": 1}'], options } });
+    const dflt = (await infer({})).json() as { schema: { procTimeColumn?: string }; ddl: string };
+    assert.equal(dflt.schema.procTimeColumn, 'proc_time');
+    assert.match(dflt.ddl, /`a` INT,\n {2}`proc_time` AS PROCTIME\(\)\n\)/);
+    assert.equal(((await infer({ procTimeColumn: 'seen_at' })).json() as { schema: { procTimeColumn?: string } }).schema.procTimeColumn, 'seen_at');
+    for (const none of [false, null]) {
+      const r = (await infer({ procTimeColumn: none })).json() as { schema: { procTimeColumn?: string }; ddl: string };
+      assert.equal(r.schema.procTimeColumn, undefined);
+      assert.doesNotMatch(r.ddl, /PROCTIME/);
+    }
+    const cases: [string, unknown, RegExp, string][] = [
+      ['/api/sources/infer', { samples: ['{"a": 1}'], options: { procTimeColumn: 'a b' } }, /must be a column name/, 'options.procTimeColumn'],
+      ['/api/sources/infer', { samples: ['{"a": 1}'], options: { procTimeColumn: 'a' } }, /'a' clashes/, 'options.procTimeColumn'],
+      ['/api/sources', { name: 'x', samples: ['{"a": 1}'], infer: { procTimeColumn: 'a' } }, /'a' clashes/, 'infer.procTimeColumn'],
+      ['/api/sources', { name: 'x', schema: { fields: [{ name: 'a', type: 'INT' }], procTimeColumn: 'a' } }, /clashes with a field/, 'schema.procTimeColumn'],
+      ['/api/sources', { name: 'x', schema: { fields: [{ name: 'a', type: 'INT' }], procTimeColumn: 7 } }, /must be a column name/, 'schema.procTimeColumn'],
+    ];
+    for (const [url, body, re, field] of cases) {
+      const res = await app.inject({ method: 'POST', url, payload: body as object });
+      assert.equal(res.statusCode, 400, `${url} ${JSON.stringify(body)} → ${res.body}`);
+      const err = (res.json() as { error: { message: string; field?: string } }).error;
+      assert.match(err.message, re, res.body);
+      assert.equal(err.field, field, res.body);
+    }
+    const c = await app.inject({ method: 'POST', url: '/api/sources', payload: { name: 'clicks', samples: ['{"a": 1}'], infer: { procTimeColumn: 'arrived' } } });
+    assert.equal(c.statusCode, 201, c.body);
+    const g = (await app.inject({ method: 'GET', url: '/api/sources/clicks' })).json() as { source: { schema: { procTimeColumn?: string } }; ddl: string };
+    assert.equal(g.source.schema.procTimeColumn, 'arrived');
+    assert.match(g.ddl, /`arrived` AS PROCTIME\(\)/);
+  });
+});

@@ -47,3 +47,42 @@ test('source add / list / show / sample and produce through the CLI', async () =
     assert.match(badAdd.stderr, /DICT201: name: must start with a letter/);
   });
 });
+
+test('the processing-time column through the CLI: proposed by infer/add, renamed with --proc-time, left out with --no-proc-time', async () => {
+  await withTempDir(async (dir) => {
+    const env = { ...process.env, FRESHET_DATA_DIR: path.join(dir, 'data'), FRESHET_CATALOG_URL: '' };
+    const run = (args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', env, cwd: dir });
+    const samples = path.join(dir, 's.jsonl');
+    writeFileSync(samples, '{"user": "a", "proc_time": "x", "ts": 1714564800000}\n');
+
+    const inf = run(['source', 'infer', '-f', samples, '--name', 'orders']);
+    assert.equal(inf.status, 0, inf.stderr);
+    assert.match(inf.stdout, /`ts_ltz` AS TO_TIMESTAMP_LTZ\(`ts`, 3\),\n {2}`proc_time_1` AS PROCTIME\(\),\n {2}WATERMARK/, 'suffixed: a field is named proc_time');
+    const renamed = run(['source', 'infer', '-f', samples, '--proc-time', 'seen_at', '--json']);
+    assert.equal(renamed.status, 0, renamed.stderr);
+    assert.equal((JSON.parse(renamed.stdout) as { schema: { procTimeColumn?: string } }).schema.procTimeColumn, 'seen_at');
+    const none = run(['source', 'infer', '-f', samples, '--no-proc-time']);
+    assert.equal(none.status, 0, none.stderr);
+    assert.doesNotMatch(none.stdout, /PROCTIME/);
+    const bad = run(['source', 'infer', '-f', samples, '--proc-time', 'no good']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--proc-time must be a column name/);
+
+    assert.equal(run(['source', 'add', 'a', '--samples', samples]).status, 0);
+    assert.match(run(['source', 'show', 'a', '--ddl']).stdout, /`proc_time_1` AS PROCTIME\(\)/);
+    const b = run(['source', 'add', 'b', '--samples', samples, '--proc-time', 'arrived']);
+    assert.equal(b.status, 0, b.stderr);
+    assert.match(run(['source', 'show', 'b', '--ddl']).stdout, /`arrived` AS PROCTIME\(\)/);
+    const c = run(['source', 'add', 'c', '--samples', samples, '--no-proc-time']);
+    assert.equal(c.status, 0, c.stderr);
+    assert.doesNotMatch(run(['source', 'show', 'c', '--ddl']).stdout, /PROCTIME/);
+    // An explicit schema (--definition) takes the flag too; a clash is reported with the field path.
+    const def = path.join(dir, 'def.json');
+    writeFileSync(def, JSON.stringify({ schema: { fields: [{ name: 'id', type: 'INT' }] } }));
+    assert.equal(run(['source', 'add', 'd', '--definition', def, '--proc-time', 'pt']).status, 0);
+    assert.match(run(['source', 'show', 'd', '--ddl']).stdout, /`id` INT,\n {2}`pt` AS PROCTIME\(\)\n\)/);
+    const clash = run(['source', 'add', 'e', '--definition', def, '--proc-time', 'id']);
+    assert.equal(clash.status, 1);
+    assert.match(clash.stderr, /DICT201: schema\.procTimeColumn: processing-time column 'id' clashes with a field/);
+  });
+});

@@ -149,8 +149,10 @@ test('SQL: validate gives positioned diagnostics and columns; preview returns th
     const limited = JSON.parse((await app.inject({ method: 'POST', url: '/api/sql/preview', headers: H(), payload: { sql: 'SELECT order_id FROM orders', limit: 2 } })).body) as { rows: unknown[][]; truncated: boolean };
     assert.equal(limited.rows.length, 2);
     assert.equal(limited.truncated, true);
-    const tables = JSON.parse((await app.inject({ method: 'GET', url: '/api/catalog/tables', headers: H() })).body) as { tables: { table: string; eventTimeColumn: string; columns: { name: string }[] }[] };
-    assert.deepEqual(tables.tables.map((t) => [t.table, t.eventTimeColumn, t.columns.map((c) => c.name).join(',')]), [['orders', 'ts', 'order_id,user_id,amount,ts']]);
+    const tables = JSON.parse((await app.inject({ method: 'GET', url: '/api/catalog/tables', headers: H() })).body) as { tables: { table: string; eventTimeColumn: string; columns: { name: string; type: string; computed?: boolean }[] }[] };
+    // Sources registered from samples get the processing-time column inference proposes (for lookup joins).
+    assert.deepEqual(tables.tables.map((t) => [t.table, t.eventTimeColumn, t.columns.map((c) => c.name).join(',')]), [['orders', 'ts', 'order_id,user_id,amount,ts,proc_time']]);
+    assert.deepEqual(tables.tables[0]!.columns.at(-1), { name: 'proc_time', type: 'TIMESTAMP_LTZ(3)', computed: true });
   });
 });
 

@@ -70,11 +70,12 @@ const SPEND = {
   sql: 'SELECT user_id, COUNT(*) AS n, SUM(amount) AS total FROM orders GROUP BY user_id',
   outputs: [{ table: 'user_spend', kind: 'store', store: 'embedded-kv' }],
 };
-// Enriches each order with the user's published spend features (a lookup join on the feature table).
+// Enriches each order with the user's published spend features (a lookup join on the feature table, at the
+// processing-time column `proc_time` the source got when its schema was inferred).
 const ENRICH = {
   name: 'enrich', owner: 'growth', entityKey: ['order_id'], sources: ['orders', 'user_spend'],
   sql: `SELECT o.order_id, o.user_id, f.n AS user_orders, f.total AS user_total
-FROM (SELECT *, PROCTIME() AS proc_time FROM orders) AS o
+FROM orders AS o
 JOIN user_spend FOR SYSTEM_TIME AS OF o.proc_time AS f ON o.user_id = f.user_id`,
   outputs: [{ table: 'order_features', kind: 'store', store: 'embedded-kv' }],
 };

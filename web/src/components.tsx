@@ -35,7 +35,10 @@ export const StateBadge = ({ state }: { state: string }) => <span className={`ba
 
 const TIME_TYPES = /^(TIMESTAMP|TIMESTAMP_LTZ)/;
 
-/** Editable schema of one type: field types, nullability, descriptions, event-time column and watermark delay. */
+/**
+ * Editable schema of one type: field types, nullability, descriptions, event-time column, watermark delay and the
+ * processing-time column (`<name> AS PROCTIME()`; emptied, the source has none).
+ */
 export function SchemaEditor({ schema, onChange, title }: { schema: TypeSchema; onChange: (s: TypeSchema) => void; title?: string }) {
   const timeCols: string[] = [];
   for (const f of schema.fields) {
@@ -79,6 +82,16 @@ export function SchemaEditor({ schema, onChange, title }: { schema: TypeSchema; 
           <label>Watermark delay (ms)</label>
           <input type="number" aria-label="watermark delay" min={0} value={schema.watermarkDelayMs ?? 5000} disabled={!schema.eventTimeColumn}
             onChange={(e) => onChange({ ...schema, watermarkDelayMs: Math.max(0, Number(e.target.value) || 0) })} />
+        </div>
+        <div>
+          <label>Processing time column</label>
+          <input aria-label="processing time column" title="<name> AS PROCTIME(): the time lookup joins read feature tables at; empty for none"
+            value={schema.procTimeColumn ?? ''} placeholder="(none)" onChange={(e) => {
+            const s: TypeSchema = { ...schema };
+            const v = e.target.value.trim();
+            if (v) s.procTimeColumn = v; else delete s.procTimeColumn;
+            onChange(s);
+          }} />
         </div>
       </div>
     </div>

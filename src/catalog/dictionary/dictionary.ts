@@ -97,7 +97,8 @@ export class Dictionary {
     if (typeof cand['name'] === 'string') o.name = cand['name'];
     const r = inferSchema(samples, o);
     const errors = r.warnings.filter((w) => w.severity === 'error');
-    if (errors.length > 0) throw invalid(errors.map((e) => ({ ...e, message: `samples: ${e.message}`, source: 'samples' })));
+    // Errors about an inference option name it (`infer.procTimeColumn`); the others are about the samples.
+    if (errors.length > 0) throw invalid(errors.map((e) => (e.source ? { ...e, message: `infer.${e.message}`, source: `infer.${e.source}` } : { ...e, message: `samples: ${e.message}`, source: 'samples' })));
     if (r.types) { cand['types'] = r.types; cand['discriminator'] = r.discriminator; } else cand['schema'] = r.schema;
     return r.warnings;
   }

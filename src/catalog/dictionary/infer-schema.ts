@@ -14,15 +14,18 @@
  *  - a field missing or null in some sample is nullable; present and non-null everywhere is recorded as
  *    `observedNonNull` (NOT NULL only with `notNullWhenObserved`);
  *  - conflicting kinds (a number in one sample, text in another; an object and a scalar) → STRING, which Flink's
- *    JSON format reads from any JSON value as its text, with a DICT101 warning naming the field and the samples.
+ *    JSON format reads from any JSON value as its text, with a DICT101 warning naming the field and the samples;
+ *  - every schema gets a processing-time column `proc_time AS PROCTIME()` (suffixed `_1`, `_2`, ... when a column
+ *    has that name; renamed or left out with `procTimeColumn`), the probe-side time of lookup joins.
  */
 import { diag, type Diagnostic } from '../../common/diagnostics.js';
 import { T, typeToString, type SqlType, type RowField } from '../../common/types.js';
 import { parseJsonText, fromJsValue, JsonNumber, previewJson, type JsonValue, JsonTextError } from './json-text.js';
 import { parseDiscriminator, discriminatorValue } from './discriminator.js';
-import { DEFAULT_WATERMARK_DELAY_MS, type FieldSpec, type TimestampFormat, type TypeSchema, type Discriminator } from './source-model.js';
+import { DEFAULT_PROC_TIME_COLUMN, DEFAULT_WATERMARK_DELAY_MS, type FieldSpec, type TimestampFormat, type TypeSchema, type Discriminator } from './source-model.js';
 import { DictionaryErrors as E } from './dictionary-error-codes.js';
 import { typeSchemaDdl } from './source-ddl.js';
+import { COLUMN_NAME } from './source-validation.js';
 
 export interface InferOptions {
   /** How numbers with a fraction are typed (default 'double'). */
@@ -45,6 +48,12 @@ export interface InferOptions {
   watermarkDelayMs?: number;
   /** Connector options of the generated DDL (default: the embedded log, topic = name). */
   withOptions?: Record<string, string>;
+  /**
+   * The processing-time column of each schema (`<name> AS PROCTIME()`). Undefined: `proc_time`, suffixed `_1`,
+   * `_2`, ... when a field or computed column already has that name; a name: exactly that name (a clash is an
+   * error); false or null: no processing-time column.
+   */
+  procTimeColumn?: string | false | null;
 }
 
 export interface InferResult {
@@ -332,6 +341,15 @@ function typeSchemaOf(root: Obs, ctx: Ctx, uniqueNames: Set<string>): TypeSchema
   }
   const schema: TypeSchema = { fields };
   if (ctx.standard === 'ISO-8601') schema.timestampStandard = 'ISO-8601';
+  const taken = (n: string): boolean => root.fields.has(n) || uniqueNames.has(n);
+  const pt = procTimeName(ctx.opts.procTimeColumn, taken);
+  if (pt !== undefined) {
+    schema.procTimeColumn = pt;
+    if (typeof ctx.opts.procTimeColumn === 'string' && taken(pt)) {
+      ctx.warnings.push({ ...diag(E.InvalidSource, `procTimeColumn: '${pt}' clashes with a column of the same name`, undefined,
+        `choose another name, e.g. '${pt}_1'`, 'error'), source: 'procTimeColumn' });
+    }
+  }
   // Suggested event time: the best-named timestamp field, non-null ones first.
   let best: { col: string; rank: number; nonNull: boolean; idx: number } | undefined;
   fields.forEach((f, idx) => {
@@ -347,9 +365,28 @@ function typeSchemaOf(root: Obs, ctx: Ctx, uniqueNames: Set<string>): TypeSchema
   return schema;
 }
 
+/**
+ * The processing-time column to propose: the default name made unique against `taken` (fields and computed
+ * columns), or the requested name as given (validation reports a clash), or none.
+ */
+function procTimeName(opt: InferOptions['procTimeColumn'], taken: (name: string) => boolean): string | undefined {
+  if (opt === false || opt === null) return undefined;
+  if (typeof opt === 'string') return opt;
+  let name = DEFAULT_PROC_TIME_COLUMN;
+  for (let k = 1; taken(name); k++) name = `${DEFAULT_PROC_TIME_COLUMN}_${k}`;
+  return name;
+}
+
 /** Infers a schema (or one schema per type) from sample messages given as JSON text or as parsed values. */
 export function inferSchema(samples: readonly (string | unknown)[], options: InferOptions = {}): InferResult {
   const warnings: Diagnostic[] = [];
+  const pt: unknown = options.procTimeColumn;
+  if (pt !== undefined && pt !== null && pt !== false && (typeof pt !== 'string' || !COLUMN_NAME.test(pt))) {
+    return {
+      warnings: [{ ...diag(E.InvalidSource, `procTimeColumn: must be a column name (a letter or _, then letters, digits and _), or false for none; got ${JSON.stringify(pt)}`, undefined, undefined, 'error'), source: 'procTimeColumn' }],
+      ddl: '', samplesRead: 0,
+    };
+  }
   const disc = options.discriminator !== undefined ? parseDiscriminator(options.discriminator) : undefined;
   if (typeof disc === 'string') {
     return { warnings: [diag(E.BadDiscriminator, disc, undefined, undefined, 'error')], ddl: '', samplesRead: 0 };

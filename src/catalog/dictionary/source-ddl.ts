@@ -3,7 +3,8 @@
  * column plus a computed TIMESTAMP_LTZ(3) column (`ts_ltz AS TO_TIMESTAMP_LTZ(ts, 3)`), so the event-time column is
  * usable in windows and watermarks; text timestamps in the table's standard are read natively by the JSON format
  * (`json.timestamp-format.standard`). Each type of a multi-type source is its own table `<source>.<type>` whose
- * connector options select its messages (`freshet.discriminator` / `freshet.discriminator.value`).
+ * connector options select its messages (`freshet.discriminator` / `freshet.discriminator.value`). A schema's
+ * `procTimeColumn` adds `<name> AS PROCTIME()` (the probe-side time of lookup joins).
  */
 import { DEFAULT_WATERMARK_DELAY_MS, topicOf, type FieldSpec, type SourceDefinition, type TypeSchema, REDACTED } from './source-model.js';
 
@@ -44,6 +45,8 @@ export function typeSchemaDdl(nameParts: readonly string[], schema: TypeSchema, 
     const expr = computedTimeExpr(f);
     if (expr) lines.push(`  ${quoteIdent(f.timeColumn ?? `${f.name}_ltz`)} AS ${expr}`);
   }
+  // After the physical and computed time columns, before the watermark (the order Flink's DESCRIBE shows).
+  if (schema.procTimeColumn) lines.push(`  ${quoteIdent(schema.procTimeColumn)} AS PROCTIME()`);
   if (schema.eventTimeColumn) {
     const c = quoteIdent(schema.eventTimeColumn);
     lines.push(`  WATERMARK FOR ${c} AS ${c} - ${intervalSeconds(schema.watermarkDelayMs ?? DEFAULT_WATERMARK_DELAY_MS)}`);

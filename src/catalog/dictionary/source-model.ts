@@ -61,6 +61,12 @@ export interface TypeSchema {
   eventTimeColumn?: string;
   /** Watermark delay in milliseconds (default 5000): `WATERMARK FOR col AS col - INTERVAL 'd' SECOND`. */
   watermarkDelayMs?: number;
+  /**
+   * A processing-time attribute: the computed column `<name> AS PROCTIME()` (TIMESTAMP_LTZ(3)), the probe-side time
+   * of lookup joins (`FOR SYSTEM_TIME AS OF s.proc_time`). Inference proposes `proc_time`; undefined: no such column
+   * (sources stored before the field existed keep their columns unchanged).
+   */
+  procTimeColumn?: string;
   /** `json.timestamp-format.standard` of the table: how TIMESTAMP columns are written (default SQL). */
   timestampStandard?: 'SQL' | 'ISO-8601';
   description?: string;
@@ -172,6 +178,8 @@ export interface StatsDelta {
 export const DEAD_LETTER_SAMPLES = 20;
 export const RATE_WINDOW_MS = 10_000;
 export const DEFAULT_WATERMARK_DELAY_MS = 5000;
+/** The processing-time column inference proposes (suffixed `_1`, `_2`, ... when a column has that name). */
+export const DEFAULT_PROC_TIME_COLUMN = 'proc_time';
 export const REDACTED = '******';
 
 export function emptyStats(): SourceStats {

@@ -11,6 +11,10 @@ import { parseDiscriminator } from './discriminator.js';
 import { SOURCE_KINDS, TIMESTAMP_FORMATS, type FieldSpec, type SourceDefinition, type TypeSchema } from './source-model.js';
 
 export const SOURCE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** A generated column's name (the processing-time column): an identifier that needs no quoting in user SQL. */
+export const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Column names Freshet declares itself in generated DDL (e.g. `__freshet_headers`, the Kafka headers metadata column). */
+const RESERVED_COLUMN = /^__freshet/i;
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
 /** Parses Flink SQL type text to a SqlType, or returns the error message. */
@@ -80,10 +84,24 @@ export function validateTypeSchema(s: unknown, at: string, out: Diagnostic[]): v
     }
   });
   for (const [tc, fp] of timeCols) if (names.has(tc)) out.push(fieldError(`${fp}.timeColumn`, `computed column '${tc}' clashes with a field of the same name`));
+  const pt = s['procTimeColumn'];
+  if (pt !== undefined) {
+    if (typeof pt !== 'string' || !COLUMN_NAME.test(pt)) {
+      out.push(fieldError(`${at}.procTimeColumn`, 'must be a column name: a letter or _, then letters, digits and _ (at most 128)', 'remove it for a source without a processing-time column'));
+    } else if (RESERVED_COLUMN.test(pt)) {
+      out.push(fieldError(`${at}.procTimeColumn`, `'${pt}' is reserved: names starting with __freshet name the columns Freshet declares itself (e.g. the Kafka headers metadata column)`));
+    } else if (names.has(pt)) {
+      out.push(fieldError(`${at}.procTimeColumn`, `processing-time column '${pt}' clashes with a field of the same name`, `rename it, e.g. '${pt}_1'`));
+    } else if (timeCols.has(pt)) {
+      out.push(fieldError(`${at}.procTimeColumn`, `processing-time column '${pt}' clashes with the computed time column of ${timeCols.get(pt)!}`, `rename it, e.g. '${pt}_1'`));
+    }
+  }
   const et = s['eventTimeColumn'];
   if (et !== undefined) {
     if (typeof et !== 'string') out.push(fieldError(`${at}.eventTimeColumn`, 'must be a column name'));
-    else if (!timeCols.has(et)) {
+    else if (et === pt && !names.has(et) && !timeCols.has(et)) {
+      out.push(fieldError(`${at}.eventTimeColumn`, `'${et}' is the processing-time column; the event-time column must be a TIMESTAMP(3) or TIMESTAMP_LTZ(3) field or a computed time column`));
+    } else if (!timeCols.has(et)) {
       const t = types.get(et);
       if (!names.has(et)) {
         out.push(fieldError(`${at}.eventTimeColumn`, `no column '${et}'`, `timestamp columns: ${[...[...types].filter(([, x]) => x.kind === 'TIMESTAMP' || x.kind === 'TIMESTAMP_LTZ').map(([n]) => n), ...timeCols.keys()].join(', ') || 'none'}`));

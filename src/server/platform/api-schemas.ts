@@ -214,6 +214,7 @@ export const apiSchemas = {
     type: 'object', required: ['fields'],
     properties: {
       fields: { type: 'array', items: ref('FieldSpec') }, eventTimeColumn: str, watermarkDelayMs: int,
+      procTimeColumn: { type: 'string', description: 'A processing-time column `<name> AS PROCTIME()` (the probe-side time of lookup joins); absent: none' },
       timestampStandard: { type: 'string', enum: ['SQL', 'ISO-8601'] }, description: str,
     },
   },

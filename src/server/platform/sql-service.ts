@@ -54,6 +54,7 @@ function tableOf(table: string, source: string, s: TypeSchema, type?: string): C
       columns.push({ name, type: 'TIMESTAMP_LTZ(3)', computed: true, ...(name === s.eventTimeColumn ? { eventTime: true } : {}) });
     }
   }
+  if (s.procTimeColumn) columns.push({ name: s.procTimeColumn, type: 'TIMESTAMP_LTZ(3)', computed: true });
   return {
     table, source, columns, ...(type ? { type } : {}),
     ...(s.eventTimeColumn ? { eventTimeColumn: s.eventTimeColumn, watermarkDelayMs: s.watermarkDelayMs ?? 5000 } : {}),

@@ -5598,6 +5598,8 @@ export interface components {
             description?: string;
             eventTimeColumn?: string;
             fields: components["schemas"]["FieldSpec"][];
+            /** @description A processing-time column `<name> AS PROCTIME()` (the probe-side time of lookup joins); absent: none */
+            procTimeColumn?: string;
             /** @enum {string} */
             timestampStandard?: "SQL" | "ISO-8601";
             watermarkDelayMs?: number;
