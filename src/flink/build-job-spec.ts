@@ -33,10 +33,10 @@ export function isSecretOption(key: string): boolean {
 }
 
 /**
- * Options of a tiled feature table carried to its Flink tile table (the connection of a `redis` or `aerospike` table;
- * the layout is in `freshet.tiles`).
+ * Options of a tiled feature table carried to its Flink tile table (the connection of a `redis` or `aerospike` table,
+ * and `sink.parallelism`, the tile writer's parallelism; the layout is in `freshet.tiles`).
  */
-const TILE_TABLE_OPTIONS = new Set(['connector', 'host', 'port', 'username', 'password', 'database', 'connect-timeout', 'hosts', 'namespace', 'set']);
+const TILE_TABLE_OPTIONS = new Set(['connector', 'host', 'port', 'username', 'password', 'database', 'connect-timeout', 'hosts', 'namespace', 'set', 'sink.parallelism']);
 
 /** Connectors that exist only in Freshet's embedded engine. */
 const FRESHET_ONLY_CONNECTORS: Readonly<Record<string, string>> = {

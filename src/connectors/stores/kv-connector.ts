@@ -28,6 +28,7 @@ export const TILE_OPTIONS: ConnectorFactory['options'] = {
   'tile.exact': { default: 'true', description: "OVER features: 'true' serves exactly (t - w, t]; 'false' serves at the finest tile's precision with smaller records." },
   'tile.edge-entries': { default: '256', description: 'Most distinct event times stored per finest slice for exact reads; beyond it they are bucketed.' },
   'sink.buffer-flush.max-rows': { default: '0', description: 'Tiled tables: write once this many rows arrived (and at checkpoints and the end); 0 = after every batch. For bulk loads.' },
+  'sink.parallelism': { description: 'Writers on Apache Flink (tiled tables: the tile writer\'s parallelism); the embedded engine writes with one writer.' },
 };
 
 /** What is wrong with the value of tile option `key` (TILE_OPTIONS), or undefined when it is fine or not a tile option. */
@@ -42,6 +43,7 @@ export function tileOptionProblem(key: string, value: string): string | undefine
     case 'tile.exact': return ['true', 'false'].includes(value.trim().toLowerCase()) ? undefined : `tile.exact must be 'true' or 'false', got '${value}'`;
     case 'tile.edge-entries': return /^[1-9]\d*$/.test(value.trim()) ? undefined : `tile.edge-entries must be a positive integer, got '${value}'`;
     case 'sink.buffer-flush.max-rows': return /^\d+$/.test(value.trim()) ? undefined : `sink.buffer-flush.max-rows must be a non-negative integer, got '${value}'`;
+    case 'sink.parallelism': return /^[1-9]\d*$/.test(value.trim()) ? undefined : `sink.parallelism must be a positive integer, got '${value}'`;
     default: return undefined;
   }
 }

@@ -41,6 +41,9 @@ test('changed-keys options are validated', () => {
   assert.match(codes({ 'changed-keys.topic': 't', 'changed-keys.bootstrap-servers': 'h:1', 'changed-keys.delivery-guarantee': 'twice' })[0]!, /unsupported value 'twice'/);
   assert.match(codes({ 'changed-keys.topic': 'a,b', 'changed-keys.bootstrap-servers': 'h:1' })[0]!, /must name one topic/);
   assert.match(codes({ 'changed-keys.topik': 't' })[0]!, /unknown option 'changed-keys.topik'.*did you mean 'changed-keys.topic'/);
+  // Flink's sink parallelism is accepted (the tile writer's on Flink), and checked.
+  assert.deepEqual(codes({ 'sink.parallelism': '4' }), []);
+  assert.match(codes({ 'sink.parallelism': '0' })[0]!, /sink.parallelism must be a positive integer/);
 });
 
 let skip: string | undefined;

@@ -2,7 +2,8 @@
  * Tiled sliding-window features on Flink against the embedded engine: the same feature script (an OVER RANGE 1 h
  * table with COUNT(*), SUM, MAX, AVG, MIN under a WHERE, a 24 h table whose layout has two levels and tail copies, and
  * a HOP(5 min, 1 h) table with a FILTER, which Flink allows in GROUP BY aggregates only) over a real Kafka topic
- * (bounded) runs on the embedded engine into store tables A and on the local Flink cluster into tables B. Then
+ * (bounded) runs on the embedded engine into store tables A and on the local Flink cluster into tables B (parallelism
+ * 2: each table's tiles are written by two writer subtasks, each over its share of the keys). Then
  * (a) readFeatures at many read times (random, event times ± 1 ms, window edges, slice and hour boundaries, after the
  * last event so the features decay to zero) gives the same answers from A and B, equal to a brute-force oracle
  * ((t − w, t] for OVER; [E − w, E) for HOP, E the end of t's slice); (b) the raw tile records (value text and version
@@ -17,6 +18,7 @@ import { parseScript } from '../../../src/sql/index.js';
 import { planTiledInserts } from '../../../src/flink/tiled-insert.js';
 import { runSql } from '../../../src/runtime/sql-session.js';
 import { readFeatures } from '../../../src/serving/read-features.js';
+import type { KvStore } from '../../../src/engine/kv-store-api.js';
 import {
   FLINK_URL, RESTART_UNTIL_TASKMANAGER_IS_BACK, buildSpec, dumpStoreTable, eventually, flinkTestFile, killTaskManagerDuring, seededRandom,
 } from './flink-helpers.js';
@@ -25,12 +27,12 @@ import { REDIS_HOST, REDIS_PORT, redisSkipReason, testRedisStore } from '../../s
 
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const tables = (side: string): { h: string; d: string; p: string } => ({ h: `ft_h_${side}_${suffix}`, d: `ft_d_${side}_${suffix}`, p: `ft_p_${side}_${suffix}` });
-const EMB = tables('emb'), FLK = tables('flink'), EMB2 = tables('emb2'), FLK2 = tables('flink2');
+const EMB = tables('emb'), FLK = tables('flink'), EMB2 = tables('emb2'), FLK2 = tables('flink2'), EMB3 = tables('emb3'), FLK3 = tables('flink3');
 const HOUR = 3_600_000, DAY = 24 * HOUR, MIN = 60_000;
 
 const file = flinkTestFile({
   kafka: true, redis: true, tmpPrefix: 'freshet-flink-tiles-',
-  storeTables: () => [...Object.values(EMB), ...Object.values(FLK), ...Object.values(EMB2), ...Object.values(FLK2), GOLD],
+  storeTables: () => [...[EMB, FLK, EMB2, FLK2, EMB3, FLK3].flatMap((t) => Object.values(t)), GOLD],
 });
 const { deployer, dir } = file;
 /** The fixture test needs only Redis. */
@@ -78,7 +80,7 @@ function featureSql(topic: string, t: { h: string; d: string; p: string }, bound
   return `
 CREATE TABLE ev (user_id STRING, amount INT, price DOUBLE, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
   WITH ('connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${BOOTSTRAP}',
-        'properties.group.id' = 'freshet-flink-tiles', 'scan.startup.mode' = 'earliest-offset',
+        'properties.group.id' = 'freshet-flink-tiles', 'scan.startup.mode' = 'earliest-offset', 'scan.parallelism' = '1',
         ${bounded ? "'scan.bounded.mode' = 'latest-offset', " : ''}'format' = 'json');
 CREATE TABLE f_hour (user_id STRING, n BIGINT, total INT, biggest INT, avg_price DOUBLE, cheapest DOUBLE, last_ts TIMESTAMP(3),
   PRIMARY KEY (user_id) NOT ENFORCED)
@@ -105,7 +107,48 @@ GROUP BY user_id, window_start, window_end;
 
 type Hash = Record<string, string>;
 
+/**
+ * The Flink jobs run at parallelism 2 (the local cluster's two slots): the tile writers of every table run as two
+ * subtasks over their share of the keys, and one committer writes the progress meta. The one-partition topic is read
+ * by one source subtask ('scan.parallelism' = '1' in featureSql; a second reader would have no partition and hold
+ * the watermark back in the unbounded job).
+ */
+const PARALLEL = { 'parallelism.default': '2' };
+
+async function assertParallelWriters(id: string): Promise<void> {
+  const job = await deployer.rest.job(id);
+  const writers = job.vertices.filter((v) => /Tiles\[/.test(v.name) && !/TileProgress|TilesDone/.test(v.name));
+  assert.ok(writers.length >= 1, `tile writer vertices: ${job.vertices.map((v) => v.name).join(' / ')}`);
+  for (const v of writers) assert.equal(v.parallelism, 2, `${v.name} runs at parallelism 2`);
+  const committers = job.vertices.filter((v) => /TileProgress\[/.test(v.name));
+  assert.ok(committers.length >= 1 && committers.every((v) => v.parallelism === 1), 'one progress committer per table');
+}
+
 const dump = dumpStoreTable;
+
+/** A Kafka message of an event (keyed by user). */
+const msg = (e: Ev): { key: string; value: string } => ({ key: e.user_id, value: JSON.stringify({ ...e, ts: iso(e.ts) }) });
+
+/** The writer's `watermark` meta of a table (undefined before its first flush). */
+async function progressOf(store: KvStore, table: string): Promise<{ watermark: number | null; maxEventTime: number | null } | undefined> {
+  const m = await store.getMeta(table, 'watermark');
+  return m === null ? undefined : JSON.parse(m) as { watermark: number | null; maxEventTime: number | null };
+}
+
+/** Every tile record of the embedded engine's tables equals Flink's (keys, each position's version and value). */
+async function assertSameRecords(emb: { h: string; d: string; p: string }, flk: { h: string; d: string; p: string }, when: string, minPositions: number): Promise<void> {
+  const real = (m: Map<string, Hash>): string[] => [...m.keys()].filter((k) => !k.startsWith('meta:') && !k.startsWith('zz-sentinel:')).sort();
+  for (const [a, b] of [[emb.h, flk.h], [emb.d, flk.d], [emb.p, flk.p]] as const) {
+    const e = await dump(a), f = await dump(b);
+    assert.deepEqual(real(f), real(e), `${b}: the same record keys`);
+    let positions = 0;
+    for (const k of real(e)) {
+      assert.deepEqual(f.get(k), e.get(k), `${k}: every position's version and value ${when}`);
+      positions += Object.keys(e.get(k)!).length;
+    }
+    assert.ok(positions > minPositions, `${a}: ${positions} positions`);
+  }
+}
 
 /** The features of (t − w, t] computed directly from the events. */
 function oracle(evs: readonly Ev[], key: string, t: number, w: number, where: (e: Ev) => boolean): { n: number; amounts: number[]; prices: number[]; last: number | null } {
@@ -125,12 +168,13 @@ test('tiled OVER and HOP features: Flink writes the tiles the embedded engine wr
   await produce(topic, evs.map((e) => ({ key: e.user_id, value: JSON.stringify({ ...e, ts: iso(e.ts) }) })));
 
   // Checkpoints every 300 ms on Flink: the writer's state snapshots (and their pre-barrier flushes) run mid-job.
-  const spec = buildSpec(featureSql(topic, FLK), { name: 'tiles-diff', baseDir: dir, config: { 'execution.checkpointing.interval': '300 ms' } });
+  const spec = buildSpec(featureSql(topic, FLK), { name: 'tiles-diff', baseDir: dir, config: { ...PARALLEL, 'execution.checkpointing.interval': '300 ms' } });
   assert.ok(spec.requires?.includes('tiles'), 'the spec asks the template for its tile writer');
   const t0 = Date.now();
   const id = await file.deploy(spec);
   await deployer.waitForState(id, ['FINISHED'], 240_000);
   const flinkMs = Date.now() - t0;
+  await assertParallelWriters(id);
   const checkpoints = await fetch(`${FLINK_URL}/jobs/${id}/checkpoints`).then(async (r) => (await r.json()) as { counts?: { completed?: number } });
   const res = await runSql(featureSql(topic, EMB), { baseDir: dir });
   assert.deepEqual(res.diagnostics.filter((d) => d.severity === 'error'), []);
@@ -286,20 +330,17 @@ test('SIGKILL of the TaskManager mid-run: the restored tile writer ends with the
   const evs = events(12_000, 21);
   const phase1 = evs.slice(0, 4000), phase2 = evs.slice(4000);
   const sentinel: Ev = { user_id: 'zz-sentinel', amount: 1, price: 1, ts: evs[evs.length - 1]!.ts + 30 * DAY };
-  const msg = (e: Ev): { key: string; value: string } => ({ key: e.user_id, value: JSON.stringify({ ...e, ts: iso(e.ts) }) });
   await produce(topic, phase1.map(msg));
   const sql = `
 ${RESTART_UNTIL_TASKMANAGER_IS_BACK}
 ${featureSql(topic, FLK2, false)}`;
-  const id = await file.deploy(buildSpec(sql, { name: 'tiles-recovery', baseDir: dir, config: { 'execution.checkpointing.interval': '500 ms' } }));
+  const id = await file.deploy(buildSpec(sql, { name: 'tiles-recovery', baseDir: dir, config: { ...PARALLEL, 'execution.checkpointing.interval': '500 ms' } }));
   await deployer.waitUntilRunning(id);
+  await assertParallelWriters(id);
   const store = testRedisStore();
   await store.open();
   try {
-    const progress = async (table: string): Promise<{ watermark: number | null; maxEventTime: number | null } | undefined> => {
-      const m = await store.getMeta(table, 'watermark');
-      return m === null ? undefined : JSON.parse(m) as { watermark: number | null; maxEventTime: number | null };
-    };
+    const progress = (table: string): ReturnType<typeof progressOf> => progressOf(store, table);
     await eventually('phase 1 written and two checkpoints', async () => {
       const m = await deployer.metrics(id);
       return m.checkpoints.completed >= 2 && (await progress(FLK2.h))?.maxEventTime === phase1[phase1.length - 1]!.ts ? true : undefined;
@@ -320,15 +361,63 @@ ${featureSql(topic, FLK2, false)}`;
 
   const res = await runSql(featureSql(topic, EMB2), { baseDir: dir });
   assert.deepEqual(res.diagnostics.filter((d) => d.severity === 'error'), []);
-  for (const [a, b] of [[EMB2.h, FLK2.h], [EMB2.d, FLK2.d], [EMB2.p, FLK2.p]] as const) {
-    const real = (m: Map<string, Hash>): string[] => [...m.keys()].filter((k) => !k.startsWith('meta:') && !k.startsWith('zz-sentinel:')).sort();
-    const emb = await dump(a), flk = await dump(b);
-    assert.deepEqual(real(flk), real(emb), `${b}: the same record keys`);
-    let positions = 0;
-    for (const k of real(emb)) {
-      assert.deepEqual(flk.get(k), emb.get(k), `${k}: every position's version and value after the recovery`);
-      positions += Object.keys(emb.get(k)!).length;
+  await assertSameRecords(EMB2, FLK2, 'after the recovery', 1000);
+});
+
+/**
+ * Rescaling: the unbounded tiled job runs at parallelism 2 (two writer subtasks per table), stops with a savepoint,
+ * resumes from it at parallelism 1 (the one writer restores the tiles, counters and pending positions of both old
+ * subtasks: union state, TileStateShards), stops again and resumes at parallelism 2 (each subtask keeps the keys keyBy
+ * now sends it), while more events arrive between the runs. After a far-future sentinel event every position of the
+ * real keys must equal, byte for byte and version for version, what the embedded engine writes for the whole topic.
+ * Operator chaining is off in all runs: Flink derives the ids of a SQL job's operators (no uids outside compiled
+ * plans) from the graph including which operators chain, and at parallelism 1 the source would chain with its
+ * successor, so the Kafka source's state would map to no operator.
+ */
+test('rescaling 2 → 1 → 2 through savepoints: the tiles continue as the embedded engine writes them', async (t) => {
+  if (file.skip) return t.skip(file.skip);
+  const topic = freshTopic('flink-tiles-rescale');
+  await createTopic(topic, 1);
+  const evs = events(9000, 33);
+  const phases = [evs.slice(0, 3000), evs.slice(3000, 6000), evs.slice(6000)];
+  const sentinel: Ev = { user_id: 'zz-sentinel', amount: 1, price: 1, ts: evs[evs.length - 1]!.ts + 30 * DAY };
+  const spec = (parallelism: number): ReturnType<typeof buildSpec> => buildSpec(featureSql(topic, FLK3, false), {
+    name: `tiles-rescale-${parallelism}`, baseDir: dir,
+    config: { 'parallelism.default': String(parallelism), 'pipeline.operator-chaining.enabled': 'false', 'execution.checkpointing.interval': '500 ms' },
+  });
+  const store = testRedisStore();
+  await store.open();
+  try {
+    const progress = (table: string): ReturnType<typeof progressOf> => progressOf(store, table);
+    let savepoint: string | undefined;
+    for (const [i, parallelism] of [2, 1, 2].entries()) {
+      const last = i === 2;
+      await produce(topic, [...phases[i]!.map(msg), ...(last ? [msg(sentinel)] : [])]);
+      const id = await file.deploy(spec(parallelism), savepoint ? { savepointPath: savepoint } : {});
+      await deployer.waitUntilRunning(id);
+      const job = await deployer.rest.job(id);
+      const writers = job.vertices.filter((v) => /^Tiles\[/.test(v.name));
+      assert.equal(writers.length, 3, job.vertices.map((v) => v.name).join(' / '));
+      assert.ok(writers.every((v) => v.parallelism === parallelism), `run ${i + 1}: the writers run at parallelism ${parallelism}`);
+      // Runs 1 and 2 stop once the 24 h table (no WHERE) has seen their last event; the other tables may be behind,
+      // which the savepoint captures as well. Run 3 goes on until the sentinel moved every table past every window.
+      await eventually(`run ${i + 1} has read its events`, async () => {
+        if (!last) return (await progress(FLK3.d))?.maxEventTime === phases[i]![phases[i]!.length - 1]!.ts ? true : undefined;
+        for (const table of Object.values(FLK3)) if ((await progress(table))?.watermark !== sentinel.ts - 1000) return undefined;
+        return true;
+      }, 180_000);
+      if (savepoint) {
+        const m = await deployer.metrics(id);
+        assert.equal(m.checkpoints.restoredFrom?.replace(/^file:/, ''), savepoint.replace(/^file:/, ''), `run ${i + 1} restored the savepoint`);
+      }
+      if (!last) savepoint = await deployer.stopWithSavepoint(id);
+      else await deployer.cancel(id).catch(() => undefined);
     }
-    assert.ok(positions > 1000, `${a}: ${positions} positions`);
+  } finally {
+    await store.close();
   }
+
+  const res = await runSql(featureSql(topic, EMB3), { baseDir: dir });
+  assert.deepEqual(res.diagnostics.filter((d) => d.severity === 'error'), []);
+  await assertSameRecords(EMB3, FLK3, 'after rescaling', 500);
 });

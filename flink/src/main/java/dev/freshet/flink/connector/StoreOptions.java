@@ -125,7 +125,8 @@ public final class StoreOptions {
     if (o.getOptional(TILES).isEmpty()) return null;
     String name = context.getObjectIdentifier().getObjectName();
     try {
-      return new TileTableSink(stores.apply(name), TileConfig.parse(o.get(TILES)), rowType(context));
+      return new TileTableSink(stores.apply(name), TileConfig.parse(o.get(TILES)), rowType(context),
+          o.getOptional(FactoryUtil.SINK_PARALLELISM).orElse(null));
     } catch (IllegalArgumentException e) {
       throw new ValidationException("table '" + name + "': " + e.getMessage(), e);
     }

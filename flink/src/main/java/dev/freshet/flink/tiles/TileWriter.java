@@ -3,7 +3,8 @@
 // projected input rows and, on flush, composes the changed store positions (head, due tail copies, edge entries),
 // the versions (sum of the composing tiles' change counters), the progress meta and the layout meta, byte for byte
 // as the embedded writer does. Pure logic over a Sink interface, so it is unit-tested without Flink or Redis;
-// TileWriterOperator runs it in a Flink job and checkpoints its State.
+// TileWriterOperator runs one per subtask over the keys routed to it (flushTiles: the progress goes to the
+// TileProgressCommitter instead of the store) and checkpoints it split by key (keyParts, TileStateShards).
 //
 // Invariants (as the embedded writer's):
 //   - a position's version is versionBase + the sum of the change counters of its composing tiles; counters only grow
@@ -143,6 +144,108 @@ public final class TileWriter {
     return st.watermark;
   }
 
+  public long maxEventTime() {
+    return st.maxTs;
+  }
+
+  public long versionBase() {
+    return st.versionBase;
+  }
+
+  /**
+   * Everything the writer holds for one key: its tiles and expiry marks, and its entries in the dirty, pending and
+   * eviction indexes. A writer's state is exactly the union of its keys' parts plus the clocks (watermark, newest event
+   * time, version base), so parts can move between writers when Flink rescales the job (TileStateShards).
+   */
+  public static final class KeyPart implements Serializable {
+    private static final long serialVersionUID = 1L;
+    String key;
+    /** Null when the key's tiles were all evicted but index entries remain. */
+    KeyState state;
+    /** Per level: positions to write on the next flush. */
+    long[][] dirty;
+    /** Per level: tail positions not yet due. */
+    long[][] pending;
+    /** Eviction times. */
+    long[] evict;
+
+    public String key() {
+      return key;
+    }
+  }
+
+  /** The state split by key, one part per key in any index (order unspecified). */
+  public List<KeyPart> keyParts() {
+    LinkedHashMap<String, KeyPart> parts = new LinkedHashMap<>();
+    for (Map.Entry<String, KeyState> e : st.keys.entrySet()) part(parts, e.getKey()).state = e.getValue();
+    for (int i = 0; i < levels; i++) {
+      for (Map.Entry<String, TreeSet<Long>> e : st.dirty.get(i).entrySet()) part(parts, e.getKey()).dirty[i] = toArray(e.getValue());
+      HashMap<String, ArrayList<Long>> pend = new HashMap<>();
+      for (Map.Entry<Long, LinkedHashSet<String>> e : st.pending.get(i).entrySet()) {
+        for (String k : e.getValue()) pend.computeIfAbsent(k, x -> new ArrayList<>()).add(e.getKey());
+      }
+      for (Map.Entry<String, ArrayList<Long>> e : pend.entrySet()) part(parts, e.getKey()).pending[i] = toArray(e.getValue());
+    }
+    HashMap<String, ArrayList<Long>> ev = new HashMap<>();
+    for (Map.Entry<Long, LinkedHashSet<String>> e : st.evict.entrySet()) {
+      for (String k : e.getValue()) ev.computeIfAbsent(k, x -> new ArrayList<>()).add(e.getKey());
+    }
+    for (Map.Entry<String, ArrayList<Long>> e : ev.entrySet()) part(parts, e.getKey()).evict = toArray(e.getValue());
+    return new ArrayList<>(parts.values());
+  }
+
+  private KeyPart part(Map<String, KeyPart> parts, String key) {
+    KeyPart kp = parts.get(key);
+    if (kp == null) {
+      kp = new KeyPart();
+      kp.key = key;
+      kp.dirty = new long[levels][];
+      kp.pending = new long[levels][];
+      kp.evict = new long[0];
+      for (int i = 0; i < levels; i++) {
+        kp.dirty[i] = new long[0];
+        kp.pending[i] = new long[0];
+      }
+      parts.put(key, kp);
+    }
+    return kp;
+  }
+
+  private static long[] toArray(java.util.Collection<Long> c) {
+    long[] out = new long[c.size()];
+    int n = 0;
+    for (long v : c) out[n++] = v;
+    return out;
+  }
+
+  /**
+   * Replaces the state by the given key parts and clocks (a restore that may have moved keys between writers); the
+   * next flush rewrites the layout and progress meta, as after restore().
+   */
+  public void restoreParts(Iterable<KeyPart> parts, long watermark, long maxEventTime, long versionBase) {
+    State s = new State();
+    s.versionBase = versionBase;
+    s.watermark = watermark;
+    s.maxTs = maxEventTime;
+    for (int i = 0; i < levels; i++) {
+      s.dirty.add(new HashMap<>());
+      s.pending.add(new TreeMap<>());
+    }
+    for (KeyPart kp : parts) {
+      String k = kp.key;
+      if (kp.state != null) s.keys.put(k, kp.state);
+      for (int i = 0; i < levels; i++) {
+        if (kp.dirty[i].length > 0) {
+          TreeSet<Long> set = s.dirty.get(i).computeIfAbsent(k, x -> new TreeSet<>());
+          for (long v : kp.dirty[i]) set.add(v);
+        }
+        for (long v : kp.pending[i]) s.pending.get(i).computeIfAbsent(v, x -> new LinkedHashSet<>()).add(k);
+      }
+      for (long v : kp.evict) s.evict.computeIfAbsent(v, x -> new LinkedHashSet<>()).add(k);
+    }
+    restore(s);
+  }
+
   static long floorTo(long t, long gr) {
     return Math.floorDiv(t, gr) * gr;
   }
@@ -249,6 +352,17 @@ public final class TileWriter {
 
   /** Writes changed positions and due tail copies, then the progress meta; evicts tiles no write can need. */
   public void flush(Sink sink) {
+    TileProgress p = flushTiles(sink);
+    // Progress last: a reader that sees the new watermark also sees every tile written before it.
+    if (p != null) sink.putMeta(META_PROGRESS, p.meta(now.getAsLong()));
+  }
+
+  /**
+   * flush() without the progress meta: writes the layout meta (first time), changed positions, due tail copies and
+   * expiries, and returns the progress when it changed since the last flush (null otherwise). The caller publishes
+   * it after this returns (TileWriterOperator: to the TileProgressCommitter), so it never precedes the tiles.
+   */
+  public TileProgress flushTiles(Sink sink) {
     updateDue();
     List<RedisTileStore.Write> writes = new ArrayList<>();
     for (int i = 0; i < levels; i++) {
@@ -273,7 +387,8 @@ public final class TileWriter {
     List<long[]> expiryTimes = new ArrayList<>();
     List<String> expiryKeys = new ArrayList<>();
     evictTiles(expiryKeys, expiryTimes);
-    String meta = progress();
+    TileProgress progress = progress();
+    String meta = progress.text();
     boolean changed = !meta.equals(lastProgress);
     if (changed) lastProgress = meta;
     if (!layoutWritten) {
@@ -283,8 +398,7 @@ public final class TileWriter {
     sink.writeTiles(writes);
     tileWrites += writes.size();
     for (int k = 0; k < expiryKeys.size(); k++) sink.expireTiles(expiryKeys.get(k), expiryTimes.get(k)[0], expiryTimes.get(k)[1]);
-    // Progress last: a reader that sees the new watermark also sees every tile written before it.
-    if (changed) sink.putMeta(META_PROGRESS, meta.substring(0, meta.length() - 1) + ",\"flushedAt\":" + now.getAsLong() + "}");
+    return changed ? progress : null;
   }
 
   /** The stored value of position q of level i, or null when no tile contributes. */
@@ -499,27 +613,12 @@ public final class TileWriter {
     return out;
   }
 
-  /** The progress meta without flushedAt, as JSON.stringify writes it. */
-  private String progress() {
+  /** The writer's current progress (TileProgress.text() is the meta without flushedAt). */
+  public TileProgress progress() {
     long wm = st.watermark;
-    long clock = Math.max(wm == POS ? NEG : wm, st.maxTs);
-    StringBuilder sb = new StringBuilder(160);
-    sb.append("{\"watermark\":").append(fin(wm == POS ? st.maxTs : wm));
-    sb.append(",\"maxEventTime\":").append(fin(st.maxTs));
-    sb.append(",\"tailsThrough\":[");
-    for (int i = 0; i < levels; i++) {
-      if (i > 0) sb.append(',');
-      long d = due[i];
-      if (shiftW[i].length == 0 || d == POS) sb.append("null");
-      else sb.append(d == NEG ? "-1" : JsText.number(d));
-    }
-    sb.append("],\"retainedFrom\":").append(clock == NEG ? "null" : JsText.number(clock - cfg.retentionMs));
-    sb.append(",\"boundary\":null}");
-    return sb.toString();
-  }
-
-  private static String fin(long v) {
-    return v == NEG || v == POS ? "null" : JsText.number(v);
+    long[] tails = new long[levels];
+    for (int i = 0; i < levels; i++) tails[i] = shiftW[i].length == 0 ? POS : due[i];
+    return new TileProgress(wm, st.maxTs, tails, Math.max(wm == POS ? NEG : wm, st.maxTs), cfg.retentionMs);
   }
 
   /** Keys and tiles held (tests, metrics). */

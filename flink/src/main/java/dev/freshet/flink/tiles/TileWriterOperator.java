@@ -1,18 +1,16 @@
-// Runs the TileWriter in a Flink job: one parallel instance (the progress meta carries one watermark, the minimum over
-// the inputs, which Flink's watermark already is at a single instance), fed the projected rows of a tiled INSERT.
-// Flushes the changed positions to the table's TileStore (Redis or Aerospike) on every watermark advance, before
-// every checkpoint barrier (so a completed checkpoint's state matches what the store holds) and at end of input. The whole writer state is one serialized
-// blob in operator state: on recovery the counters, tiles and pending positions come back, Flink replays the input
-// since the checkpoint, and the rewritten positions carry the versions they had (the store ignores them).
+// Runs one subtask of a tiled feature table's TileWriter in a Flink job. Its input is keyed by the entity key (the
+// encoded store key), so each key's tiles live in exactly one subtask and every per-key record (tiles, counters,
+// versions, expiries, edge entries) is what the single writer writes. It flushes the changed positions of its keys to
+// the table's TileStore (Redis or Aerospike) on every watermark advance, before every checkpoint barrier (so a
+// completed checkpoint's state matches what the store holds) and at end of input, and after a flush whose progress
+// changed emits that progress to the TileProgressCommitter, which alone writes the progress meta (the minimum over
+// all subtasks). State: TileStateShards (union list state split by key group, redistributed when the job is
+// restored at another parallelism). On recovery the counters, tiles and pending positions come back, Flink replays
+// the input since the checkpoint, and the rewritten positions carry the versions they had (the store ignores them).
 package dev.freshet.flink.tiles;
 
 import dev.freshet.flink.store.StoreKey;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.util.List;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
@@ -26,9 +24,13 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.RowData;
 
-/** The tile writer operator of one tiled feature table (parallelism 1); emits nothing. */
-public final class TileWriterOperator extends AbstractStreamOperator<Void> implements OneInputStreamOperator<RowData, Void>, BoundedOneInput {
+/** One parallel instance of the tile writer of one tiled feature table; emits its progress after flushes. */
+public final class TileWriterOperator extends AbstractStreamOperator<TileProgress>
+    implements OneInputStreamOperator<RowData, TileProgress>, BoundedOneInput {
   private static final long serialVersionUID = 1L;
+
+  /** The union list state's name (TileStateShards entries). */
+  static final String STATE = "freshet-tiles-keys";
 
   private final TileStore.Factory stores;
   private final TileConfig cfg;
@@ -38,6 +40,10 @@ public final class TileWriterOperator extends AbstractStreamOperator<Void> imple
   private transient TileWriter writer;
   private transient TileStore store;
   private transient ListState<byte[]> saved;
+  private transient StreamRecord<TileProgress> reusable;
+  private transient int subtask;
+  private transient int subtasks;
+  private transient int maxParallelism;
   private transient Counter late;
   private transient Counter bad;
   private transient Counter writes;
@@ -55,21 +61,20 @@ public final class TileWriterOperator extends AbstractStreamOperator<Void> imple
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
+    TaskInfo task = getRuntimeContext().getTaskInfo();
+    subtask = task.getIndexOfThisSubtask();
+    subtasks = task.getNumberOfParallelSubtasks();
+    maxParallelism = task.getMaxNumberOfParallelSubtasks();
     writer = new TileWriter(cfg, versionBase, System::currentTimeMillis);
-    saved = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("freshet-tiles", BytePrimitiveArraySerializer.INSTANCE));
-    if (context.isRestored()) {
-      for (byte[] b : saved.get()) {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
-          writer.restore((TileWriter.State) in.readObject());
-        }
-      }
-    }
+    saved = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(STATE, BytePrimitiveArraySerializer.INSTANCE));
+    if (context.isRestored()) TileStateShards.restore(writer, saved.get(), subtask, subtasks, maxParallelism);
   }
 
   @Override
   public void open() throws Exception {
     super.open();
     store = stores.open();
+    reusable = new StreamRecord<>(null);
     late = getMetricGroup().counter("lateRowsDropped");
     bad = getMetricGroup().counter("freshetBadRows");
     writes = getMetricGroup().counter("tileWrites");
@@ -78,7 +83,11 @@ public final class TileWriterOperator extends AbstractStreamOperator<Void> imple
   @Override
   public void processElement(StreamRecord<RowData> element) {
     RowData row = element.getValue();
-    writer.add(key.encode(row), row);
+    // The key selector already encoded the key (TileTableSink.KeyOf); "" also stands for a NULL key column, which
+    // the writer counts as a bad row.
+    String k = (String) getCurrentKey();
+    if (k.isEmpty()) k = key.encode(row);
+    writer.add(k, row);
   }
 
   @Override
@@ -106,15 +115,17 @@ public final class TileWriterOperator extends AbstractStreamOperator<Void> imple
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(writer.state());
-    }
-    saved.update(List.of(bytes.toByteArray()));
+    saved.update(TileStateShards.snapshot(writer, subtask, maxParallelism));
   }
 
+  /** Writes this subtask's positions, then reports its progress downstream (never before the tiles it covers). */
   private void flush() {
-    writer.flush(store);
+    TileProgress p = writer.flushTiles(store);
+    if (p != null) {
+      p.subtask = subtask;
+      p.subtasks = subtasks;
+      output.collect(reusable.replace(p));
+    }
     late.inc(writer.lateRows - reportedLate);
     reportedLate = writer.lateRows;
     bad.inc(writer.badRows - reportedBad);

@@ -271,6 +271,11 @@ class AerospikeTileStoreTest {
     DynamicTableSink sink = assertInstanceOf(TileTableSink.class, tileSink(o));
     assertEquals("Freshet Aerospike tiled feature table gold", sink.asSummaryString());
     assertEquals(ChangelogMode.insertOnly(), sink.getChangelogMode(ChangelogMode.all()));
+    // The tile writer runs at the job's parallelism unless the table sets sink.parallelism.
+    assertEquals(null, ((TileTableSink) sink).parallelism());
+    o.put("sink.parallelism", "3");
+    assertEquals(3, ((TileTableSink) tileSink(o)).parallelism());
+    o.remove("sink.parallelism");
     o.put("freshet.tiles", "{\"spec\":{}}");
     assertTrue(error(() -> tileSink(o)).contains("table '__freshet_tiles_gold': "), error(() -> tileSink(o)));
     o.put("freshet.tiles", cfg);

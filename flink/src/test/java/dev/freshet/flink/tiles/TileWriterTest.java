@@ -54,14 +54,14 @@ class TileWriterTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> golden() throws Exception {
+  static Map<String, Object> golden() throws Exception {
     try (InputStream in = TileWriterTest.class.getResourceAsStream("golden.json")) {
       return (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 
   /** The projected row of the fixture's input row [key, ts, v, p]: key, time, then each call's argument. */
-  private static GenericRowData row(TileConfig cfg, List<Object> r) {
+  static GenericRowData row(TileConfig cfg, List<Object> r) {
     GenericRowData out = new GenericRowData(2 + cfg.calls.length);
     out.setField(0, StringData.fromString((String) r.get(0)));
     out.setField(1, TimestampData.fromEpochMillis(((Number) r.get(1)).longValue()));
