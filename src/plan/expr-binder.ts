@@ -12,7 +12,7 @@ import type { SqlType } from '../common/types.js';
 import { T, isString, isTimestamp, typeToString, withNullable, withoutTimeAttr } from '../common/types.js';
 import { DiagnosticBag, suggest } from '../common/diagnostics.js';
 import type { BExpr } from './bound-expr.js';
-import { Scope } from './scope.js';
+import { Scope, sameRelation, type ScopeField } from './scope.js';
 import { PlanErrors as E } from './plan-error-codes.js';
 import {
   lookupFunction, functionNames, arithmeticType, comparisonType, leastRestrictive, castValidity, parseIntervalLiteral,
@@ -227,6 +227,8 @@ export class ExprBinder {
       if (hits.length === 1) {
         base = { kind: 'col', index: hits[0]!.index, type: hits[0]!.type, name: hits[0]!.name };
         rest = names.slice(2);
+      } else if (hits.length > 1) {
+        return this.ambiguous(names[1]!, hits, e);
       } else if (hits.length === 0) {
         const cands = sc.fields.filter((f) => f.qualifier === names[0]).map((f) => f.name);
         const s = suggest(names[1]!, cands);
@@ -235,9 +237,7 @@ export class ExprBinder {
     }
     if (!base) {
       const hits = sc.byName(names[0]!);
-      if (hits.length > 1) {
-        return this.err(E.AmbiguousColumn, `column '${names[0]}' is ambiguous`, e, `qualify it: ${hits.map((h) => `${h.qualifier ?? '?'}.${h.name}`).join(' or ')}`);
-      }
+      if (hits.length > 1) return this.ambiguous(names[0]!, hits, e);
       if (hits.length === 0) {
         const s = suggest(names[0]!, new Set(sc.names()));
         const ci = sc.fields.find((f) => f.name.toLowerCase() === names[0]!.toLowerCase());
@@ -253,6 +253,23 @@ export class ExprBinder {
     let out = base;
     for (let i = 0; i < rest.length; i++) out = this.fieldOf(out, rest[i]!, e.names[names.length - rest.length + i]!);
     return out;
+  }
+
+  /**
+   * A name several columns answer to. Columns of different relations can be told apart by qualifying them; columns
+   * of one relation cannot (a derived table or view whose SELECT list repeats a name), so Flink rejects any reference.
+   */
+  private ambiguous(name: string, hits: readonly ScopeField[], e: A.ColumnRef): BExpr {
+    const first = hits[0]!;
+    if (hits.every((h) => sameRelation(h, first))) {
+      const where = first.qualifier !== undefined ? `'${first.qualifier}'` : 'the relation';
+      return this.err(E.AmbiguousColumn, `column '${name}' is ambiguous: ${where} has ${hits.length} columns named '${name}'`, e,
+        'rename the columns where they are defined (AS in the SELECT list, or a column list after the alias); Flink does not rename them');
+    }
+    const hint = hits.some((h) => h.qualifier === undefined)
+      ? 'give the subqueries in FROM aliases (AS x) and qualify the column with one'
+      : `qualify it: ${hits.map((h) => `${h.qualifier}.${h.name}`).join(' or ')}`;
+    return this.err(E.AmbiguousColumn, `column '${name}' is ambiguous`, e, hint);
   }
 
   private unary(e: A.Unary): BExpr {

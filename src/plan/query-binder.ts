@@ -11,7 +11,7 @@ import { DiagnosticBag, suggest } from '../common/diagnostics.js';
 import type { AggCallDesc, LogicalNode, OverSpec, TableDef, WindowSpec, FrameBound, SortKey } from './logical-plan.js';
 import type { BExpr } from './bound-expr.js';
 import { usedColumns, bexprKey } from './bound-expr.js';
-import { Scope } from './scope.js';
+import { Scope, sameRelation } from './scope.js';
 import { ExprBinder } from './expr-binder.js';
 import { PlanErrors as E } from './plan-error-codes.js';
 import { walkExpr, astKey } from './ast-walk.js';
@@ -42,19 +42,42 @@ function project(input: LogicalNode, exprs: BExpr[], names: string[]): LogicalNo
   return { kind: 'project', input, exprs, fields: fieldsOf(names, exprs), updating: input.updating };
 }
 
-/** Makes names unique the way Calcite does (`a`, `a0`, `a1`). */
-function uniquify(names: string[]): string[] {
-  const seen = new Set<string>();
-  return names.map((n) => {
-    let m = n;
-    for (let i = 0; seen.has(m); i++) m = `${n}${i}`;
-    seen.add(m);
-    return m;
-  });
+/**
+ * Makes names unique the way Calcite does (`a`, `a0`, `a1`, ...: the name plus a counter, skipping names already
+ * used). Flink applies it to the columns a `*` expands to and to the result of a top-level query.
+ */
+function uniquify(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((n) => uniqueName(n, used));
+}
+
+/** `name`, or the first of `name0`, `name1`, ... not in `used`; adds the result to `used`. */
+function uniqueName(name: string, used: Set<string>): string {
+  let m = name;
+  for (let i = 0; used.has(m); i++) m = `${name}${i}`;
+  used.add(m);
+  return m;
+}
+
+/** The first name that occurs twice, with the positions of both occurrences. */
+export function firstDuplicate(names: readonly string[]): { name: string; first: number; second: number } | undefined {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    const first = seen.get(names[i]!);
+    if (first !== undefined) return { name: names[i]!, first, second: i };
+    seen.set(names[i]!, i);
+  }
+  return undefined;
 }
 
 export class QueryBinder {
   private readonly tableCache = new Map<string, TableDef>();
+  /** Numbers the FROM items bound (ScopeField.origin). */
+  private nextOrigin = 0;
+  /** WITH items already reported for repeated column names (a WITH item is bound once per reference). */
+  private readonly reportedCtes = new Set<A.Cte>();
+  /** WITH items bound at least once: the others are bound on their own, as Flink validates every WITH item. */
+  private readonly boundCtes = new Set<A.Cte>();
   /** Query hints (/*+ ... *\/ after SELECT) of the SELECT being bound: STATE_TTL, LOOKUP. */
   currentHints: readonly A.Hint[] = [];
   constructor(readonly catalog: Catalog, readonly bag: DiagnosticBag, readonly script: string, readonly config: Record<string, string> = {}) {}
@@ -86,11 +109,46 @@ export class QueryBinder {
   // ---------------------------------------------------------------------------------------------------------------
   // Queries
 
+  /**
+   * Binds a query. `top` marks the statement's own query (not a subquery, view or INSERT source): its result columns
+   * get unique names as Flink's result schema has them (`SELECT a, 1 AS a` prints `a` and `a0`), after ORDER BY of the
+   * final SELECT resolved against the names as written.
+   */
   bindQuery(q: A.QueryExpr, ctes: Map<string, A.Cte>, top = false): { bound: Bound; presentation?: Presentation } {
+    const r = this.bindQueryBody(q, ctes, top);
+    if (!top) return r;
+    const names = r.bound.plan.fields.map((f) => f.name);
+    const unique = uniquify(names);
+    if (unique.every((n, i) => n === names[i])) return r;
+    const plan = { ...r.bound.plan, fields: r.bound.plan.fields.map((f, i) => ({ ...f, name: unique[i]! })) } as LogicalNode;
+    const scope = Scope.of(unique, plan.fields.map((f) => f.type));
+    scope.poisoned = r.bound.scope.poisoned;
+    return { ...r, bound: { plan, scope } };
+  }
+
+  /**
+   * Checks that a view's columns have distinct names: Flink rejects CREATE VIEW when its query repeats a column name
+   * (a `*` never does: it renames), unless the view lists its own column names.
+   */
+  checkViewColumns(viewName: string, fields: readonly RowField[], columns: readonly A.Ident[] | undefined, query: { span: A.Span }): void {
+    if (columns) {
+      const dup = firstDuplicate(columns.map((c) => c.text));
+      if (dup) this.err(E.DuplicateColumn, `duplicate name '${dup.name}' in the column list of view '${viewName}'`, columns[dup.second]!, 'give every column a distinct name');
+      return;
+    }
+    const dup = firstDuplicate(fields.map((f) => f.name));
+    if (dup) {
+      this.err(E.DuplicateColumn, `columns ${dup.first + 1} and ${dup.second + 1} of view '${viewName}' are both named '${dup.name}'`, query,
+        `give them distinct aliases (AS), or name the view's columns: CREATE VIEW ${viewName} (c1, c2, ...) AS ...`);
+    }
+  }
+
+  private bindQueryBody(q: A.QueryExpr, ctes: Map<string, A.Cte>, top: boolean): { bound: Bound; presentation?: Presentation } {
     if (q.kind === 'Query') {
       const inner = new Map(ctes);
       for (const c of q.with?.ctes ?? []) inner.set(c.name.text, c);
       const body = this.bindQuery(q.body, inner).bound;
+      for (const c of q.with?.ctes ?? []) if (!this.boundCtes.has(c)) this.bindCte(c, inner);
       if (q.orderBy.length === 0 && !q.limit && !q.offset && !q.fetch) return { bound: body };
       if (!top) {
         this.err(E.NotSupported, 'ORDER BY / LIMIT inside a subquery or view is not supported yet', q.orderBy[0] ?? q.limit ?? q,
@@ -215,25 +273,49 @@ export class QueryBinder {
         this.err(E.ColumnCount, `alias '${alias.name.text}' lists ${alias.columns.length} columns but the relation has ${names.length}`, alias);
       } else names = alias.columns.map((c) => c.text);
     }
-    const scope = new Scope(b.plan.fields.map((f, i) => (q === undefined ? { name: names[i]!, type: f.type, index: i } : { name: names[i]!, qualifier: q, type: f.type, index: i })));
+    let poison = false;
+    if (alias?.columns) {
+      const dup = firstDuplicate(alias.columns.map((c) => c.text));
+      if (dup) {
+        this.err(E.DuplicateColumn, `duplicate name '${dup.name}' in the column list of '${alias.name.text}'`, alias.columns[dup.second]!, 'give every column a distinct name');
+        poison = true; // references to the relation would only repeat the error
+      }
+    }
+    const origin = this.nextOrigin++;
+    const scope = new Scope(b.plan.fields.map((f, i) => (q === undefined ? { name: names[i]!, type: f.type, index: i, origin } : { name: names[i]!, qualifier: q, type: f.type, index: i, origin })));
     if (alias?.columns && alias.columns.length === b.plan.fields.length) {
       b = { plan: { ...b.plan, fields: b.plan.fields.map((f, i) => ({ ...f, name: names[i]! })) } as LogicalNode, scope };
     }
-    scope.poisoned = b.scope.poisoned;
+    scope.poisoned = b.scope.poisoned || poison;
     return { plan: b.plan, scope };
+  }
+
+  /** A WITH item, bound where it is referenced (`ctes`: the WITH items visible there). */
+  private bindCte(cte: A.Cte, ctes: Map<string, A.Cte>): Bound {
+    this.boundCtes.add(cte);
+    const key = cte.name.text;
+    const inner = new Map(ctes);
+    inner.delete(key); // a CTE cannot reference itself (no recursive CTEs in Flink)
+    const b = this.bindQuery(cte.query, inner).bound;
+    if (cte.columns) return this.alias(b, { kind: 'Alias', name: cte.name, columns: cte.columns, span: cte.span }, key);
+    // As Flink: a WITH query may repeat a column name only when the WITH item lists its columns.
+    const dup = firstDuplicate(b.plan.fields.map((f) => f.name));
+    if (dup && !b.scope.poisoned) {
+      if (!this.reportedCtes.has(cte)) {
+        this.reportedCtes.add(cte);
+        this.err(E.DuplicateColumn, `columns ${dup.first + 1} and ${dup.second + 1} of WITH query '${key}' are both named '${dup.name}'`, cte.query,
+          `give them distinct aliases (AS), or list the columns: WITH ${key} (c1, c2, ...) AS (...)`);
+      }
+      b.scope.poisoned = true; // references to it would only repeat the error
+    }
+    return b;
   }
 
   /** A table, view or CTE by name. */
   bindNamed(name: A.ObjectName, ctes: Map<string, A.Cte>): Bound {
     const key = objectKey(name);
     const cte = name.parts.length === 1 ? ctes.get(key) : undefined;
-    if (cte) {
-      const inner = new Map(ctes);
-      inner.delete(key); // a CTE cannot reference itself (no recursive CTEs in Flink)
-      const b = this.bindQuery(cte.query, inner).bound;
-      if (cte.columns) return this.alias(b, { kind: 'Alias', name: cte.name, columns: cte.columns, span: cte.span }, key);
-      return b;
-    }
+    if (cte) return this.bindCte(cte, ctes);
     const entry = this.catalog.get(name);
     if (!entry) {
       const s = suggest(key, [...ctes.keys(), ...this.catalog.names()]);
@@ -367,16 +449,36 @@ export class QueryBinder {
     return `EXPR$${i}`;
   }
 
-  /** Expands `*` and `t.*` into column references. */
+  /**
+   * Expands `*` and `t.*` into column references and names the items as Flink's validator does: an expanded column
+   * whose name is already in the list so far gets a unique one (`id`, `id0`: `SELECT * FROM a JOIN b`), while an
+   * explicit item keeps its name even when it repeats one (`SELECT a, 1 AS a` has two columns `a`; the enclosing query
+   * then finds `a` ambiguous). A `*` over one relation that itself has two columns of a name is ambiguous, as in Flink.
+   */
   private expandItems(s: A.Select, from: Bound): { expr: A.Expr | BExpr; name: string; item: A.SelectItem }[] {
     const out: { expr: A.Expr | BExpr; name: string; item: A.SelectItem }[] = [];
+    const used = new Set<string>();
     s.items.forEach((item, i) => {
       if (item.kind === 'SelectStar') {
         const q = item.qualifier?.parts.map((p) => p.text).join('.');
         const cols = from.scope.fields.filter((f) => q === undefined || f.qualifier === q);
         if (q !== undefined && cols.length === 0) this.err(E.UnknownTable, `unknown table '${q}' in ${q}.*`, item);
-        for (const f of cols) out.push({ expr: { kind: 'col', index: f.index, type: f.type, name: f.name }, name: f.name, item });
-      } else out.push({ expr: item.expr, name: this.outputName(item, i), item });
+        if (!from.scope.poisoned) {
+          const twice = cols.find((f) => from.scope.fields.some((g) => g !== f && g.name === f.name && sameRelation(f, g)));
+          if (twice) {
+            this.err(E.AmbiguousColumn, `column '${twice.name}' is ambiguous in ${q ?? ''}*`, item,
+              `${twice.qualifier ? `'${twice.qualifier}'` : 'the relation'} has more than one column named '${twice.name}': rename them where they are defined, or list the columns instead of *`);
+          }
+        }
+        for (const f of cols) {
+          const name = uniqueName(f.name, used);
+          out.push({ expr: { kind: 'col', index: f.index, type: f.type, name: f.name }, name, item });
+        }
+      } else {
+        const name = this.outputName(item, i);
+        used.add(name);
+        out.push({ expr: item.expr, name, item });
+      }
     });
     return out;
   }

@@ -159,6 +159,7 @@ export function compileScript(text: string, opts: CompileOptions): CompiledScrip
           break;
         }
         const b = binder.bindQuery(st.query, new Map());
+        binder.checkViewColumns(name, b.bound.plan.fields, st.columns, st.query);
         if (st.columns && st.columns.length !== b.bound.plan.fields.length) {
           bag.error(E.ColumnCount, `view '${name}' lists ${st.columns.length} columns but its query produces ${b.bound.plan.fields.length}`, st.name.span);
         }
