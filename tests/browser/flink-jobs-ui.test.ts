@@ -68,7 +68,8 @@ test('jobs page: the Flink cluster\'s jobs with badges and links; an editor canc
     await page.goto(`${server.url}/#token=${TOKEN}`);
     await page.goto(`${server.url}/#/jobs`);
     const table = page.getByTestId('flink-jobs-table');
-    await table.getByRole('link', { name: 'orders_per_user' }).waitFor();
+    // The first row appears after the page's first poll of the cluster through the platform: slow on a loaded machine.
+    await table.getByRole('link', { name: 'orders_per_user' }).waitFor({ timeout: 60_000 });
     assert.equal(await table.getByRole('link', { name: 'orders_per_user' }).getAttribute('href'), `${flinkUrl}/#/job/running/${RUNNING_ID}/overview`);
     assert.equal(await table.getByRole('link', { name: 'broken_job' }).getAttribute('href'), `${flinkUrl}/#/job/completed/${FAILED_ID}/overview`);
     const running = table.locator('tr', { hasText: 'orders_per_user' });
