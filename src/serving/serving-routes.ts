@@ -21,17 +21,10 @@ export interface ServingRoutesOptions extends Pick<ReadOptions, 'staleAfterMs' |
 
 /** Fastify plugin serving the tiled feature tables of `store`. */
 export function servingRoutes(store: KvStore, opts: ServingRoutesOptions = {}): FastifyPluginAsync {
-  const maxKeys = opts.maxKeys ?? 1000;
-  const now = opts.now ?? Date.now;
-  const readOpts: ReadOptions = {};
-  if (opts.staleAfterMs !== undefined) readOpts.staleAfterMs = opts.staleAfterMs;
-  if (opts.layoutTtlMs !== undefined) readOpts.layoutTtlMs = opts.layoutTtlMs;
-
+  const read = featureReader(store, opts);
   const answer = async (reply: FastifyReply, table: string, keys: unknown, at: unknown): Promise<FastifyReply> => {
     try {
-      const ks = parseKeys(keys, maxKeys);
-      const t = parseAt(at, now);
-      const a = await readFeatures(store, table, ks, t, readOpts);
+      const a = await read(table, keys, at);
       return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(renderAnswer(a));
     } catch (e) {
       if (e instanceof FreshetError) {
@@ -56,6 +49,19 @@ export function servingRoutes(store: KvStore, opts: ServingRoutesOptions = {}): 
       return answer(reply, req.params.table, b['keys'], b['at']);
     });
   };
+}
+
+/**
+ * Answers one request's raw `keys` and `at` parameters (as the query string or body gave them) with readFeatures;
+ * bad parameters are user errors (SERVE002). Shared by this plugin and the bare node:http server (serving-server.ts).
+ */
+export function featureReader(store: KvStore, opts: ServingRoutesOptions): (table: string, keys: unknown, at: unknown) => Promise<FeatureAnswer> {
+  const maxKeys = opts.maxKeys ?? 1000;
+  const now = opts.now ?? Date.now;
+  const readOpts: ReadOptions = {};
+  if (opts.staleAfterMs !== undefined) readOpts.staleAfterMs = opts.staleAfterMs;
+  if (opts.layoutTtlMs !== undefined) readOpts.layoutTtlMs = opts.layoutTtlMs;
+  return (table, keys, at) => readFeatures(store, table, parseKeys(keys, maxKeys), parseAt(at, now), readOpts);
 }
 
 function bad(field: string, message: string, hint?: string): FreshetError {

@@ -11,8 +11,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { FreshetError, type Diagnostic } from '../common/diagnostics.js';
 import type { KvStore } from '../engine/kv-store-api.js';
-import { readFeatures, ServingErrors, type ReadOptions } from './read-features.js';
-import { errorBody, parseAt, parseKeys, renderAnswer, type ServingRoutesOptions } from './serving-routes.js';
+import { ServingErrors } from './read-features.js';
+import { errorBody, featureReader, renderAnswer, type ServingRoutesOptions } from './serving-routes.js';
 
 export interface ServingServerOptions extends ServingRoutesOptions {
   /** Largest POST body in bytes (default 1 MiB, as Fastify's default). */
@@ -25,18 +25,11 @@ const HEALTH = '{"ok":true}';
 
 /** An http.Server answering the serving routes from `store` (not listening yet: call `listen`). */
 export function createServingServer(store: KvStore, opts: ServingServerOptions = {}): Server {
-  const maxKeys = opts.maxKeys ?? 1000;
-  const now = opts.now ?? Date.now;
   const bodyLimit = opts.bodyLimit ?? 1024 * 1024;
-  const readOpts: ReadOptions = {};
-  if (opts.staleAfterMs !== undefined) readOpts.staleAfterMs = opts.staleAfterMs;
-  if (opts.layoutTtlMs !== undefined) readOpts.layoutTtlMs = opts.layoutTtlMs;
-
+  const read = featureReader(store, opts);
   const answer = async (res: ServerResponse, table: string, keys: unknown, at: unknown): Promise<void> => {
     try {
-      const ks = parseKeys(keys, maxKeys);
-      const t = parseAt(at, now);
-      const a = await readFeatures(store, table, ks, t, readOpts);
+      const a = await read(table, keys, at);
       send(res, 200, renderAnswer(a));
     } catch (e) {
       fail(res, e);

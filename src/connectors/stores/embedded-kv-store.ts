@@ -20,7 +20,7 @@ import path from 'node:path';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { dataDir } from '../../catalog/dictionary/data-dir.js';
 import type { KvStore, StoredValue, TileRead, TileWrite, VersionedWrite } from '../../engine/kv-store-api.js';
-import { TileReadCache } from './tile-read-cache.js';
+import { TileReadCache, type KeyTiles } from './tile-read-cache.js';
 
 type RowRecord = [version: number, writtenAt: number, value: string | null];
 type TileRecord = [version: number, value: string | null];
@@ -167,7 +167,7 @@ export class EmbeddedKvStore implements KvStore {
     }
     const stamps = this.db(this.stamps);
     let key: string | undefined;
-    let entry: ReturnType<TileReadCache['entry']> | undefined;
+    let entry: KeyTiles | undefined;
     for (let i = 0; i < reads.length; i++) {
       const r = reads[i]!;
       // The stamp is read before the key's tiles (tile-read-cache.ts says why that order keeps the cache right).
