@@ -7,7 +7,6 @@ package dev.freshet.flink.aerospike;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.aerospike.client.IAerospikeClient;
 import com.aerospike.client.Key;
@@ -27,27 +26,17 @@ class AerospikeTileLiveTest {
 
   @BeforeAll
   static void server() {
-    String hosts = System.getenv("AEROSPIKE_HOSTS");
-    if (hosts == null || hosts.isBlank()) return;
-    String ns = System.getenv().getOrDefault("AEROSPIKE_NAMESPACE", "test");
-    String set = "freshet_tiles_" + Long.toString(System.currentTimeMillis(), 36);
-    config = new AerospikeConfig(hosts, ns, set, System.getenv("AEROSPIKE_USER"), System.getenv("AEROSPIKE_PASSWORD"), set);
+    config = AerospikeLive.config("freshet_tiles_");
   }
 
-  /** Per test, so that the runner reports the tests as skipped (not as absent) without a server. */
   @BeforeEach
   void needsServer() {
-    assumeTrue(config != null, "AEROSPIKE_HOSTS is not set (no Aerospike server); set it to run the live tests");
+    AerospikeLive.assumeServer(config);
   }
 
   @AfterAll
   static void clean() {
-    if (config == null) return;
-    try (IAerospikeClient c = AerospikeStore.connect(config)) {
-      c.truncate(null, config.namespace(), config.set(), null);
-    } catch (RuntimeException e) {
-      System.err.println("could not truncate " + config + ": " + e.getMessage());
-    }
+    AerospikeLive.truncate(config);
   }
 
   static RedisTileStore.Write tw(String key, long start, String value, long version) {

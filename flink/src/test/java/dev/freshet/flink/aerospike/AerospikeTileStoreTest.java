@@ -24,6 +24,7 @@ import dev.freshet.flink.tiles.TileConfig;
 import dev.freshet.flink.tiles.TileTableSink;
 import dev.freshet.flink.tiles.TileWriter;
 import dev.freshet.flink.tiles.TileWriterOperator;
+import dev.freshet.flink.tiles.TileWriterTest;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.ObjectOutputStream;
@@ -44,9 +45,6 @@ import org.apache.flink.table.catalog.ResolvedCatalogTable;
 import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.VarCharType;
@@ -67,19 +65,6 @@ class AerospikeTileStoreTest {
     return new AerospikeConfig("127.0.0.1:3000", "features", "gold", null, null, "gold");
   }
 
-  /** The projected row of golden.json's input row [key, ts, v, p]: key, time, then each call's argument. */
-  static GenericRowData row(TileConfig cfg, List<Object> r) {
-    GenericRowData out = new GenericRowData(2 + cfg.calls.length);
-    out.setField(0, StringData.fromString((String) r.get(0)));
-    out.setField(1, TimestampData.fromEpochMillis(((Number) r.get(1)).longValue()));
-    for (TileConfig.Call c : cfg.calls) {
-      if (c.arg < 0) continue;
-      Number v = (Number) (c.id.equals("SUM(v)") ? r.get(2) : r.get(3));
-      out.setField(c.arg, c.kind.equals("INT") ? (Object) v.intValue() : (Object) v.doubleValue());
-    }
-    return out;
-  }
-
   /** Runs golden.json's rows through a TileWriter into {@code sink}, flushing every {@code every} rows (clock 1234). */
   @SuppressWarnings("unchecked")
   static TileWriter runGolden(Map<String, Object> g, TileWriter.Sink sink, int every) {
@@ -88,7 +73,7 @@ class AerospikeTileStoreTest {
     int n = 0;
     for (Object o : (List<Object>) g.get("rows")) {
       List<Object> r = (List<Object>) o;
-      w.add((String) r.get(0), row(cfg, r));
+      w.add((String) r.get(0), TileWriterTest.row(cfg, r));
       if (++n % every == 0) {
         w.onWatermark(((Number) r.get(1)).longValue() - 1000);
         w.flush(sink);

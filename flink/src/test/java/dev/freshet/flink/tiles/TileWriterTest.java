@@ -25,7 +25,7 @@ import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
 import org.junit.jupiter.api.Test;
 
-class TileWriterTest {
+public class TileWriterTest {
   /** A store applying writes by the newer-version rule, as the Lua script does. */
   static final class FakeStore implements TileWriter.Sink {
     final Map<String, Map<String, String>> hashes = new TreeMap<>();
@@ -61,7 +61,7 @@ class TileWriterTest {
   }
 
   /** The projected row of the fixture's input row [key, ts, v, p]: key, time, then each call's argument. */
-  static GenericRowData row(TileConfig cfg, List<Object> r) {
+  public static GenericRowData row(TileConfig cfg, List<Object> r) {
     GenericRowData out = new GenericRowData(2 + cfg.calls.length);
     out.setField(0, StringData.fromString((String) r.get(0)));
     out.setField(1, TimestampData.fromEpochMillis(((Number) r.get(1)).longValue()));
