@@ -66,9 +66,11 @@ test('jobs page: the Flink cluster\'s jobs with badges and links; an editor canc
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('dialog', (d) => void d.accept());
     await page.goto(`${server.url}/#token=${TOKEN}`);
+    // The app stores the token and replaces the address with #/sources; leaving before it did (a slow start on a
+    // loaded machine) would lose the token, and every request would then be refused.
+    await page.waitForURL(/#\/sources$/);
     await page.goto(`${server.url}/#/jobs`);
     const table = page.getByTestId('flink-jobs-table');
-    // The first row appears after the page's first poll of the cluster through the platform: slow on a loaded machine.
     await table.getByRole('link', { name: 'orders_per_user' }).waitFor({ timeout: 60_000 });
     assert.equal(await table.getByRole('link', { name: 'orders_per_user' }).getAttribute('href'), `${flinkUrl}/#/job/running/${RUNNING_ID}/overview`);
     assert.equal(await table.getByRole('link', { name: 'broken_job' }).getAttribute('href'), `${flinkUrl}/#/job/completed/${FAILED_ID}/overview`);
